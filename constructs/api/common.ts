@@ -93,5 +93,19 @@ export const WorkloadSelectorSchema = Strict(
 /** Istio's `WorkloadSelector`. */
 export type WorkloadSelector = Static<typeof WorkloadSelectorSchema>;
 
+/**
+ * The networking API's own `WorkloadSelector` (`istio.networking.v1.WorkloadSelector`),
+ * used by ServiceEntry and Sidecar: labels under `labels`, not `matchLabels`.
+ */
+export const NetworkingWorkloadSelectorSchema = Strict(
+  {
+    /** Labels a workload must carry to be selected. */
+    labels: StringMap({ description: 'Labels a workload must carry to be selected.' }),
+  },
+  { description: 'Selects the workloads this resource applies to, by labels.' },
+);
+/** `istio.networking.v1.WorkloadSelector` (ServiceEntry, Sidecar). */
+export type NetworkingWorkloadSelector = Static<typeof NetworkingWorkloadSelectorSchema>;
+
 /** Security API's `selector` (istio.type.v1beta1.WorkloadSelector), same shape. */
 export const SelectorSchema = WorkloadSelectorSchema;
