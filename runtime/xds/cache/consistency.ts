@@ -1,0 +1,112 @@
+/**
+ * A snapshot is consistent when every name its resources point to exists in it:
+ * each route configuration named by a listener's HTTP connection manager
+ * (`rds.route_config_name`), and each load assignment of a cluster discovered
+ * through EDS. A proxy served an inconsistent snapshot would wait, warming,
+ * for resources that never come.
+ */
+import { FilterTypeUrl, TypeUrl } from '../resource-types';
+import { PlainMessage, unpackResource } from '../protos';
+import type { Snapshot } from './snapshot';
+
+/** Names referenced by a snapshot but absent from it. */
+export interface MissingResources {
+  /** RouteConfiguration names referenced through `rds.route_config_name`. */
+  readonly routeConfigs: readonly string[];
+  /** ClusterLoadAssignment names referenced by EDS clusters. */
+  readonly loadAssignments: readonly string[];
+}
+
+export type ConsistencyResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly errors: readonly string[]; readonly missing: MissingResources };
+
+/** Checks that every RDS and EDS name referenced in `snapshot` exists in it. */
+export function checkConsistency(snapshot: Snapshot): ConsistencyResult {
+  const errors: string[] = [];
+  const missingRoutes = new Set<string>();
+  const missingAssignments = new Set<string>();
+
+  const routes = snapshot.resources(TypeUrl.RouteConfiguration);
+  for (const listener of snapshot.resources(TypeUrl.Listener).values()) {
+    for (const ref of routeConfigReferences(listener.resource)) {
+      if (!routes.has(ref.name)) {
+        missingRoutes.add(ref.name);
+        errors.push(
+          `Listener '${listener.name}': ${ref.path}.rds.route_config_name: ` +
+            `no RouteConfiguration named '${ref.name}' in the snapshot`,
+        );
+      }
+    }
+  }
+
+  const assignments = snapshot.resources(TypeUrl.ClusterLoadAssignment);
+  for (const cluster of snapshot.resources(TypeUrl.Cluster).values()) {
+    const name = edsServiceName(cluster.resource);
+    if (name !== undefined && !assignments.has(name)) {
+      missingAssignments.add(name);
+      errors.push(`Cluster '${cluster.name}': type EDS: no ClusterLoadAssignment named '${name}' in the snapshot`);
+    }
+  }
+
+  if (errors.length === 0) return { ok: true };
+  return {
+    ok: false,
+    errors,
+    missing: { routeConfigs: [...missingRoutes].sort(), loadAssignments: [...missingAssignments].sort() },
+  };
+}
+
+interface Reference {
+  readonly name: string;
+  /** Field path of the HTTP connection manager inside the listener. */
+  readonly path: string;
+}
+
+/** Route configuration names a listener's HTTP connection managers fetch over RDS. */
+export function routeConfigReferences(listener: PlainMessage): Reference[] {
+  const refs: Reference[] = [];
+  const visitHcm = (config: unknown, path: string): void => {
+    const hcm = hcmOf(config);
+    const rds = hcm?.rds;
+    if (isObject(rds) && typeof rds.route_config_name === 'string' && rds.route_config_name !== '') {
+      refs.push({ name: rds.route_config_name, path });
+    }
+  };
+  const visitChain = (chain: unknown, path: string): void => {
+    if (!isObject(chain) || !Array.isArray(chain.filters)) return;
+    chain.filters.forEach((filter: unknown, i: number) => {
+      if (isObject(filter)) visitHcm(filter.typed_config, `${path}.filters[${i}].typed_config`);
+    });
+  };
+  if (Array.isArray(listener.filter_chains)) {
+    listener.filter_chains.forEach((chain: unknown, i: number) => visitChain(chain, `filter_chains[${i}]`));
+  }
+  visitChain(listener.default_filter_chain, 'default_filter_chain');
+  const api = listener.api_listener;
+  if (isObject(api)) visitHcm(api.api_listener, 'api_listener.api_listener');
+  return refs;
+}
+
+/** For a cluster of type EDS, the load assignment name it fetches; otherwise `undefined`. */
+export function edsServiceName(cluster: PlainMessage): string | undefined {
+  if (cluster.type !== 'EDS' && cluster.type !== 3) return undefined;
+  const config = cluster.eds_cluster_config;
+  const serviceName = isObject(config) ? config.service_name : undefined;
+  if (typeof serviceName === 'string' && serviceName !== '') return serviceName;
+  return typeof cluster.name === 'string' ? cluster.name : undefined;
+}
+
+/** The HTTP connection manager in a `typed_config`, in `@type` form or packed; `undefined` otherwise. */
+function hcmOf(config: unknown): PlainMessage | undefined {
+  if (!isObject(config)) return undefined;
+  if (config['@type'] === FilterTypeUrl.HttpConnectionManager) return config;
+  if (config.type_url === FilterTypeUrl.HttpConnectionManager && config.value instanceof Uint8Array) {
+    return unpackResource({ type_url: config.type_url, value: config.value });
+  }
+  return undefined;
+}
+
+function isObject(value: unknown): value is PlainMessage {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

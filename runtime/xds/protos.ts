@@ -1,0 +1,298 @@
+/**
+ * Envoy's v3 protos, loaded once and lazily from the copies shipped inside
+ * `@grpc/grpc-js-xds` (its `deps/` folder holds envoy-api, xds + udpa,
+ * googleapis and protoc-gen-validate).
+ *
+ * Two views of the same files:
+ * - the ADS gRPC service definition, through `@grpc/proto-loader` (what
+ *   `@grpc/grpc-js` servers and clients need);
+ * - a protobufjs root of the resource and filter messages, used to pack plain
+ *   objects into `google.protobuf.Any` and back (`packResource` / `unpackResource`).
+ *
+ * Plain objects use the proto field names (snake_case, as in Envoy's YAML):
+ * `{ name: 'x', address: { socket_address: { address: '0.0.0.0', port_value: 80 } } }`.
+ * A nested `Any` (such as a filter's `typed_config`) is written as
+ * `{ '@type': 'type.googleapis.com/<message>', ...fields }`, or already packed as
+ * `{ type_url, value }`. Unpacking returns the `@type` form, 64-bit integers as
+ * numbers and enums as their names.
+ */
+import * as path from 'path';
+import * as fs from 'fs';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import * as protobuf from 'protobufjs';
+
+/** A `google.protobuf.Any` as carried in discovery responses. */
+export interface AnyMessage {
+  readonly type_url: string;
+  readonly value: Buffer;
+}
+
+/** An Envoy resource or message as a plain object with proto field names. */
+export type PlainMessage = Record<string, unknown>;
+
+/** `envoy.config.core.v3.Node`, the fields the control plane reads. */
+export interface NodeMessage {
+  readonly id: string;
+  readonly cluster: string;
+  readonly metadata?: StructMessage | null;
+  readonly locality?: { readonly region?: string; readonly zone?: string; readonly sub_zone?: string } | null;
+  readonly user_agent_name?: string;
+}
+
+/** `google.protobuf.Struct` as decoded from the wire. */
+export interface StructMessage {
+  readonly fields?: Readonly<Record<string, ValueMessage>>;
+}
+
+/** `google.protobuf.Value` as decoded from the wire (one of its kinds is set). */
+export interface ValueMessage {
+  readonly null_value?: string | number;
+  readonly number_value?: number;
+  readonly string_value?: string;
+  readonly bool_value?: boolean;
+  readonly struct_value?: StructMessage;
+  readonly list_value?: { readonly values?: readonly ValueMessage[] };
+}
+
+/** `google.rpc.Status` as sent by a client in `error_detail` of a NACK. */
+export interface StatusMessage {
+  readonly code: number;
+  readonly message: string;
+}
+
+/** `envoy.service.discovery.v3.DiscoveryRequest` (state of the world). */
+export interface DiscoveryRequest {
+  readonly version_info: string;
+  readonly node?: NodeMessage | null;
+  readonly resource_names: readonly string[];
+  readonly type_url: string;
+  readonly response_nonce: string;
+  readonly error_detail?: StatusMessage | null;
+}
+
+/** `envoy.service.discovery.v3.DiscoveryResponse` (state of the world). */
+export interface DiscoveryResponse {
+  readonly version_info: string;
+  readonly resources: readonly AnyMessage[];
+  readonly type_url: string;
+  readonly nonce: string;
+  readonly control_plane?: { readonly identifier: string };
+}
+
+/** `envoy.service.discovery.v3.DeltaDiscoveryRequest`. */
+export interface DeltaDiscoveryRequest {
+  readonly node?: NodeMessage | null;
+  readonly type_url: string;
+  readonly resource_names_subscribe: readonly string[];
+  readonly resource_names_unsubscribe: readonly string[];
+  readonly initial_resource_versions: Readonly<Record<string, string>>;
+  readonly response_nonce: string;
+  readonly error_detail?: StatusMessage | null;
+}
+
+/** `envoy.service.discovery.v3.Resource`, one entry of a delta response. */
+export interface DeltaResource {
+  readonly name: string;
+  readonly version: string;
+  readonly resource: AnyMessage;
+}
+
+/** `envoy.service.discovery.v3.DeltaDiscoveryResponse`. */
+export interface DeltaDiscoveryResponse {
+  readonly system_version_info: string;
+  readonly resources: readonly DeltaResource[];
+  readonly type_url: string;
+  readonly removed_resources: readonly string[];
+  readonly nonce: string;
+  readonly control_plane?: { readonly identifier: string };
+}
+
+/** Fully qualified name of the ADS service. */
+export const ADS_SERVICE_NAME = 'envoy.service.discovery.v3.AggregatedDiscoveryService';
+
+/** Proto files whose messages can be packed and unpacked. */
+export const RESOURCE_PROTO_FILES: readonly string[] = [
+  'envoy/config/listener/v3/listener.proto',
+  'envoy/config/route/v3/route.proto',
+  'envoy/config/cluster/v3/cluster.proto',
+  'envoy/config/endpoint/v3/endpoint.proto',
+  'envoy/extensions/transport_sockets/tls/v3/secret.proto',
+  'envoy/extensions/transport_sockets/tls/v3/tls.proto',
+  'envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto',
+  'envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.proto',
+  'envoy/extensions/filters/network/rbac/v3/rbac.proto',
+  'envoy/extensions/filters/http/router/v3/router.proto',
+  'envoy/extensions/filters/http/fault/v3/fault.proto',
+  'envoy/extensions/filters/http/rbac/v3/rbac.proto',
+  'envoy/extensions/filters/http/cors/v3/cors.proto',
+  'envoy/extensions/filters/http/jwt_authn/v3/config.proto',
+  'envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.proto',
+  'envoy/extensions/filters/listener/original_dst/v3/original_dst.proto',
+  'envoy/extensions/filters/listener/http_inspector/v3/http_inspector.proto',
+  'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
+];
+
+const ADS_PROTO_FILE = 'envoy/service/discovery/v3/ads.proto';
+
+/** Options for the ADS service: snake_case names, defaults filled in, so requests read uniformly. */
+const ADS_LOADER_OPTIONS: protoLoader.Options = {
+  keepCase: true,
+  longs: String,
+  enums: String,
+  defaults: true,
+  oneofs: false,
+};
+
+/** The folders of `@grpc/grpc-js-xds/deps` that hold the proto sources, in lookup order. */
+export function protoIncludeDirs(): string[] {
+  const depsDir = path.join(path.dirname(require.resolve('@grpc/grpc-js-xds/package.json')), 'deps');
+  return ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((d) => path.join(depsDir, d));
+}
+
+let adsDefinition: grpc.ServiceDefinition | undefined;
+let resourceRoot: protobuf.Root | undefined;
+
+/** The ADS gRPC service definition (`StreamAggregatedResources`, `DeltaAggregatedResources`). */
+export function adsServiceDefinition(): grpc.ServiceDefinition {
+  if (!adsDefinition) {
+    const pkg = protoLoader.loadSync(ADS_PROTO_FILE, { ...ADS_LOADER_OPTIONS, includeDirs: protoIncludeDirs() });
+    adsDefinition = pkg[ADS_SERVICE_NAME] as grpc.ServiceDefinition;
+  }
+  return adsDefinition;
+}
+
+/** The protobufjs root holding every message of {@link RESOURCE_PROTO_FILES}, loaded on first use. */
+export function resourceProtoRoot(): protobuf.Root {
+  if (!resourceRoot) {
+    const dirs = protoIncludeDirs();
+    const root = new protobuf.Root();
+    root.resolvePath = (_origin: string, target: string): string => {
+      if (path.isAbsolute(target)) return target;
+      for (const dir of dirs) {
+        const candidate = path.join(dir, target);
+        if (fs.existsSync(candidate)) return candidate;
+      }
+      return target;
+    };
+    root.loadSync([...RESOURCE_PROTO_FILES], { keepCase: true });
+    root.resolveAll();
+    resourceRoot = root;
+  }
+  return resourceRoot;
+}
+
+/** The message name in a type URL: `type.googleapis.com/a.b.C` → `a.b.C`. */
+export function messageNameOf(typeUrl: string): string {
+  return typeUrl.slice(typeUrl.lastIndexOf('/') + 1);
+}
+
+function lookupMessage(typeUrl: string): protobuf.Type | undefined {
+  const name = messageNameOf(typeUrl);
+  if (name === '') return undefined;
+  try {
+    return resourceProtoRoot().lookupType(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether messages of `typeUrl` can be packed and unpacked. */
+export function isKnownMessageType(typeUrl: string): boolean {
+  return lookupMessage(typeUrl) !== undefined;
+}
+
+/**
+ * Encodes a plain object as the message named by `typeUrl` and wraps it in an Any.
+ * Unknown fields and unknown nested `@type`s are errors (protobufjs would drop them
+ * silently); the message names each offending field path.
+ */
+export function packResource(typeUrl: string, resource: PlainMessage): AnyMessage {
+  const type = lookupMessage(typeUrl);
+  if (!type) {
+    throw new Error(`packResource: unknown type URL '${typeUrl}' (expected a message of the loaded Envoy protos)`);
+  }
+  const errors: string[] = [];
+  checkFields(type, resource, '', errors);
+  if (errors.length > 0) {
+    throw new Error(`packResource(${messageNameOf(typeUrl)}): ${errors.join('; ')}`);
+  }
+  const bytes = type.encode(type.fromObject(resource)).finish();
+  return { type_url: typeUrl, value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+}
+
+/** Decodes an Any into a plain object (nested Anys in `@type` form, longs as numbers, enums as names). */
+export function unpackResource(any: { readonly type_url: string; readonly value: Uint8Array }): PlainMessage {
+  const type = lookupMessage(any.type_url);
+  if (!type) {
+    throw new Error(`unpackResource: unknown type URL '${any.type_url}'`);
+  }
+  const message = type.decode(any.value);
+  return type.toObject(message, { longs: Number, enums: String, json: true }) as PlainMessage;
+}
+
+const ANY_NAME = '.google.protobuf.Any';
+
+function isPlainObject(value: unknown): value is PlainMessage {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value) &&
+    !(value instanceof Uint8Array);
+}
+
+function join(prefix: string, key: string): string {
+  return prefix === '' ? key : `${prefix}.${key}`;
+}
+
+/** Walks a plain object against a message type, collecting unknown fields and unresolvable Any types. */
+function checkFields(type: protobuf.Type, value: PlainMessage, at: string, errors: string[]): void {
+  if (type.fullName === ANY_NAME) {
+    const typeUrl = value['@type'];
+    if (typeUrl === undefined) return; // already packed: { type_url, value }
+    const inner = typeof typeUrl === 'string' ? lookupMessage(typeUrl) : undefined;
+    if (!inner) {
+      errors.push(`${join(at, '@type')}: unknown type URL '${String(typeUrl)}'`);
+      return;
+    }
+    const rest: PlainMessage = { ...value };
+    delete rest['@type'];
+    checkFields(inner, rest, at, errors);
+    return;
+  }
+  for (const [key, fieldValue] of Object.entries(value)) {
+    const field = type.fields[key];
+    if (!field) {
+      errors.push(`${join(at, key)}: unknown field of ${type.name}`);
+      continue;
+    }
+    if (fieldValue === undefined || fieldValue === null) continue;
+    const fieldType = field.resolve().resolvedType;
+    if (!(fieldType instanceof protobuf.Type)) continue;
+    const fieldPath = join(at, key);
+    if (field.repeated && Array.isArray(fieldValue)) {
+      fieldValue.forEach((item, i) => {
+        if (isPlainObject(item)) checkFields(fieldType, item, `${fieldPath}[${i}]`, errors);
+      });
+    } else if (field.map && isPlainObject(fieldValue)) {
+      for (const [mapKey, item] of Object.entries(fieldValue)) {
+        if (isPlainObject(item)) checkFields(fieldType, item, `${fieldPath}[${mapKey}]`, errors);
+      }
+    } else if (isPlainObject(fieldValue)) {
+      checkFields(fieldType, fieldValue, fieldPath, errors);
+    }
+  }
+}
+
+/** Converts a decoded `google.protobuf.Struct` (such as node metadata) to plain JSON. */
+export function structToJson(struct: StructMessage | null | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(struct?.fields ?? {})) out[key] = valueToJson(value);
+  return out;
+}
+
+function valueToJson(value: ValueMessage): unknown {
+  if (value.struct_value) return structToJson(value.struct_value);
+  if (value.list_value) return (value.list_value.values ?? []).map(valueToJson);
+  if (value.string_value !== undefined && value.string_value !== null) return value.string_value;
+  if (value.number_value !== undefined && value.number_value !== null) return value.number_value;
+  if (value.bool_value !== undefined && value.bool_value !== null) return value.bool_value;
+  return null;
+}

@@ -1,0 +1,12 @@
+export * from './xds-server';
+export * from './call';
+export * from './logger';
+export * from './metrics';
+export * from './node';
+export * from './protocol-error';
+export * from './status-registry';
+export * from './subscription';
+export { StreamSession, runStream } from './stream-session';
+export type { StreamDependencies, XdsServerHooks } from './stream-session';
+export { handleSotwStream } from './sotw';
+export { handleDeltaStream } from './delta';
