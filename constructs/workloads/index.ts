@@ -1,0 +1,3 @@
+export * from './mesh-service';
+export * from './port-protocol';
+export * from './sidecar-injection';
