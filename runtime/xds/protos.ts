@@ -13,8 +13,10 @@
  * `{ name: 'x', address: { socket_address: { address: '0.0.0.0', port_value: 80 } } }`.
  * A nested `Any` (such as a filter's `typed_config`) is written as
  * `{ '@type': 'type.googleapis.com/<message>', ...fields }`, or already packed as
- * `{ type_url, value }`. Unpacking returns the `@type` form, 64-bit integers as
- * numbers and enums as their names.
+ * `{ type_url, value }`. Well-known types follow the proto3 JSON mapping, as
+ * Envoy's YAML does: wrappers are bare values (`load_balancing_weight: 1`),
+ * durations strings (`timeout: '0.5s'`), Struct and Value plain JSON. Enums are
+ * their names, 64-bit integers numbers. Unpacking returns this same form.
  */
 import * as path from 'path';
 import * as fs from 'fs';
@@ -213,50 +215,86 @@ export function packResource(typeUrl: string, resource: PlainMessage): AnyMessag
     throw new Error(`packResource: unknown type URL '${typeUrl}' (expected a message of the loaded Envoy protos)`);
   }
   const errors: string[] = [];
-  checkFields(type, resource, '', errors);
+  const wire = toWireMessage(type, resource, '', errors);
   if (errors.length > 0) {
     throw new Error(`packResource(${messageNameOf(typeUrl)}): ${errors.join('; ')}`);
   }
-  const bytes = type.encode(type.fromObject(resource)).finish();
+  let bytes: Uint8Array;
+  try {
+    bytes = type.encode(type.fromObject(wire)).finish();
+  } catch (err) {
+    throw new Error(`packResource(${messageNameOf(typeUrl)}): ${(err as Error).message}`);
+  }
   return { type_url: typeUrl, value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
 }
 
-/** Decodes an Any into a plain object (nested Anys in `@type` form, longs as numbers, enums as names). */
+/** Decodes an Any into a plain object, in the same form `packResource` accepts. */
 export function unpackResource(any: { readonly type_url: string; readonly value: Uint8Array }): PlainMessage {
   const type = lookupMessage(any.type_url);
   if (!type) {
     throw new Error(`unpackResource: unknown type URL '${any.type_url}'`);
   }
-  const message = type.decode(any.value);
-  return type.toObject(message, { longs: Number, enums: String, json: true }) as PlainMessage;
+  const decoded = type.toObject(type.decode(any.value), { longs: Number, enums: String, json: true });
+  return fromWireMessage(type, decoded);
 }
 
-const ANY_NAME = '.google.protobuf.Any';
+// --- the plain form <-> protobufjs object form -------------------------------
+//
+// The plain form follows the proto3 JSON mapping for the well-known types, as
+// Envoy's YAML does: wrappers are bare values (`load_balancing_weight: 1`),
+// durations are strings (`timeout: '0.5s'`), Struct/Value are plain JSON.
+
+const ANY = '.google.protobuf.Any';
+const DURATION = '.google.protobuf.Duration';
+const STRUCT = '.google.protobuf.Struct';
+const VALUE = '.google.protobuf.Value';
+const LIST_VALUE = '.google.protobuf.ListValue';
+const WRAPPER_DEFAULTS: ReadonlyMap<string, unknown> = new Map<string, unknown>([
+  ['.google.protobuf.DoubleValue', 0],
+  ['.google.protobuf.FloatValue', 0],
+  ['.google.protobuf.Int64Value', 0],
+  ['.google.protobuf.UInt64Value', 0],
+  ['.google.protobuf.Int32Value', 0],
+  ['.google.protobuf.UInt32Value', 0],
+  ['.google.protobuf.BoolValue', false],
+  ['.google.protobuf.StringValue', ''],
+  ['.google.protobuf.BytesValue', Buffer.alloc(0)],
+]);
 
 function isPlainObject(value: unknown): value is PlainMessage {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value) &&
-    !(value instanceof Uint8Array);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
 }
 
 function join(prefix: string, key: string): string {
   return prefix === '' ? key : `${prefix}.${key}`;
 }
 
-/** Walks a plain object against a message type, collecting unknown fields and unresolvable Any types. */
-function checkFields(type: protobuf.Type, value: PlainMessage, at: string, errors: string[]): void {
-  if (type.fullName === ANY_NAME) {
+/** Applies `convert` to a field value, element-wise for repeated and map fields. */
+function mapField(field: protobuf.Field, value: unknown, at: string, convert: (v: unknown, at: string) => unknown): unknown {
+  if (field.map && isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = convert(v, `${at}[${k}]`);
+    return out;
+  }
+  if (field.repeated && Array.isArray(value)) return value.map((v, i) => convert(v, `${at}[${i}]`));
+  return convert(value, at);
+}
+
+/** Plain form → protobufjs object form, collecting unknown fields and types. */
+function toWireMessage(type: protobuf.Type, value: PlainMessage, at: string, errors: string[]): PlainMessage {
+  if (type.fullName === ANY) {
     const typeUrl = value['@type'];
-    if (typeUrl === undefined) return; // already packed: { type_url, value }
+    if (typeUrl === undefined) return value; // already packed: { type_url, value }
     const inner = typeof typeUrl === 'string' ? lookupMessage(typeUrl) : undefined;
     if (!inner) {
       errors.push(`${join(at, '@type')}: unknown type URL '${String(typeUrl)}'`);
-      return;
+      return value;
     }
     const rest: PlainMessage = { ...value };
     delete rest['@type'];
-    checkFields(inner, rest, at, errors);
-    return;
+    return { '@type': typeUrl, ...toWireMessage(inner, rest, at, errors) };
   }
+  const out: PlainMessage = {};
   for (const [key, fieldValue] of Object.entries(value)) {
     const field = type.fields[key];
     if (!field) {
@@ -265,20 +303,103 @@ function checkFields(type: protobuf.Type, value: PlainMessage, at: string, error
     }
     if (fieldValue === undefined || fieldValue === null) continue;
     const fieldType = field.resolve().resolvedType;
-    if (!(fieldType instanceof protobuf.Type)) continue;
-    const fieldPath = join(at, key);
-    if (field.repeated && Array.isArray(fieldValue)) {
-      fieldValue.forEach((item, i) => {
-        if (isPlainObject(item)) checkFields(fieldType, item, `${fieldPath}[${i}]`, errors);
-      });
-    } else if (field.map && isPlainObject(fieldValue)) {
-      for (const [mapKey, item] of Object.entries(fieldValue)) {
-        if (isPlainObject(item)) checkFields(fieldType, item, `${fieldPath}[${mapKey}]`, errors);
-      }
-    } else if (isPlainObject(fieldValue)) {
-      checkFields(fieldType, fieldValue, fieldPath, errors);
-    }
+    out[key] =
+      fieldType instanceof protobuf.Type
+        ? mapField(field, fieldValue, join(at, key), (v, p) => toWireValue(fieldType, v, p, errors))
+        : fieldValue;
   }
+  return out;
+}
+
+function toWireValue(type: protobuf.Type, value: unknown, at: string, errors: string[]): unknown {
+  const name = type.fullName;
+  if (WRAPPER_DEFAULTS.has(name)) return isPlainObject(value) ? value : { value };
+  if (name === DURATION && typeof value === 'string') {
+    const parsed = parseDuration(value);
+    if (!parsed) errors.push(`${at}: invalid duration '${value}' (expected a number of seconds with an 's' suffix, like '0.5s')`);
+    return parsed ?? {};
+  }
+  if (name === STRUCT && isPlainObject(value)) return jsonToStruct(value);
+  if (name === VALUE) return jsonToValue(value);
+  if (name === LIST_VALUE && Array.isArray(value)) return { values: value.map(jsonToValue) };
+  return isPlainObject(value) ? toWireMessage(type, value, at, errors) : value;
+}
+
+/** protobufjs object form → plain form. */
+function fromWireMessage(type: protobuf.Type, value: PlainMessage): PlainMessage {
+  if (type.fullName === ANY) {
+    const typeUrl = value['@type'];
+    const inner = typeof typeUrl === 'string' ? lookupMessage(typeUrl) : undefined;
+    if (!inner) return value;
+    const rest: PlainMessage = { ...value };
+    delete rest['@type'];
+    return { '@type': typeUrl, ...fromWireMessage(inner, rest) };
+  }
+  const out: PlainMessage = {};
+  for (const [key, fieldValue] of Object.entries(value)) {
+    const field = type.fields[key];
+    const fieldType = field?.resolve().resolvedType;
+    out[key] =
+      field && fieldType instanceof protobuf.Type
+        ? mapField(field, fieldValue, key, (v) => fromWireValue(fieldType, v))
+        : fieldValue;
+  }
+  return out;
+}
+
+function fromWireValue(type: protobuf.Type, value: unknown): unknown {
+  if (!isPlainObject(value)) return value;
+  const name = type.fullName;
+  if (WRAPPER_DEFAULTS.has(name)) return value.value ?? WRAPPER_DEFAULTS.get(name);
+  if (name === DURATION) return formatDuration(Number(value.seconds ?? 0), Number(value.nanos ?? 0));
+  if (name === STRUCT) return structToJson(value as StructMessage);
+  if (name === VALUE) return valueToJson(value as ValueMessage);
+  if (name === LIST_VALUE) return ((value.values as ValueMessage[] | undefined) ?? []).map(valueToJson);
+  return fromWireMessage(type, value);
+}
+
+const DURATION_PATTERN = /^(-)?(\d+)(?:\.(\d{1,9}))?s$/;
+
+function parseDuration(text: string): { seconds: number; nanos: number } | undefined {
+  const match = DURATION_PATTERN.exec(text);
+  if (!match) return undefined;
+  const sign = match[1] ? -1 : 1;
+  const seconds = Number(match[2]) * sign;
+  const nanos = Number((match[3] ?? '').padEnd(9, '0')) * sign;
+  return { seconds: seconds === 0 ? 0 : seconds, nanos: nanos === 0 ? 0 : nanos };
+}
+
+function formatDuration(seconds: number, nanos: number): string {
+  const negative = seconds < 0 || nanos < 0;
+  const whole = Math.abs(seconds);
+  const fraction = Math.abs(nanos);
+  const fractionText = fraction === 0 ? '' : `.${String(fraction).padStart(9, '0').replace(/0+$/, '')}`;
+  return `${negative ? '-' : ''}${whole}${fractionText}s`;
+}
+
+function jsonToStruct(json: PlainMessage): { fields: Record<string, unknown> } {
+  const fields: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(json)) fields[k] = jsonToValue(v);
+  return { fields };
+}
+
+/**
+ * Field names of `google.protobuf.Value` in the loaded root: protobufjs brings its
+ * own copy of struct.proto with camelCase names (`stringValue`), whatever `keepCase` says.
+ */
+function valueFieldNames(): readonly string[] {
+  const type = resourceProtoRoot().lookupType(VALUE.slice(1));
+  return [1, 2, 3, 4, 5, 6].map((id) => type.fieldsById[id].name);
+}
+
+function jsonToValue(json: unknown): PlainMessage {
+  const [nullValue, numberValue, stringValue, boolValue, structValue, listValue] = valueFieldNames();
+  if (json === null || json === undefined) return { [nullValue]: 'NULL_VALUE' };
+  if (typeof json === 'number') return { [numberValue]: json };
+  if (typeof json === 'string') return { [stringValue]: json };
+  if (typeof json === 'boolean') return { [boolValue]: json };
+  if (Array.isArray(json)) return { [listValue]: { values: json.map(jsonToValue) } };
+  return { [structValue]: jsonToStruct(json as PlainMessage) };
 }
 
 /** Converts a decoded `google.protobuf.Struct` (such as node metadata) to plain JSON. */
@@ -289,10 +410,23 @@ export function structToJson(struct: StructMessage | null | undefined): Record<s
 }
 
 function valueToJson(value: ValueMessage): unknown {
-  if (value.struct_value) return structToJson(value.struct_value);
-  if (value.list_value) return (value.list_value.values ?? []).map(valueToJson);
-  if (value.string_value !== undefined && value.string_value !== null) return value.string_value;
-  if (value.number_value !== undefined && value.number_value !== null) return value.number_value;
-  if (value.bool_value !== undefined && value.bool_value !== null) return value.bool_value;
+  // Accept both the snake_case and the camelCase field names (see valueFieldNames).
+  const v = value as ValueMessage & {
+    readonly structValue?: StructMessage;
+    readonly listValue?: { readonly values?: readonly ValueMessage[] };
+    readonly stringValue?: string;
+    readonly numberValue?: number;
+    readonly boolValue?: boolean;
+  };
+  const struct = v.struct_value ?? v.structValue;
+  if (struct) return structToJson(struct);
+  const list = v.list_value ?? v.listValue;
+  if (list) return (list.values ?? []).map(valueToJson);
+  const text = v.string_value ?? v.stringValue;
+  if (text !== undefined && text !== null) return text;
+  const num = v.number_value ?? v.numberValue;
+  if (num !== undefined && num !== null) return num;
+  const bool = v.bool_value ?? v.boolValue;
+  if (bool !== undefined && bool !== null) return bool;
   return null;
 }
