@@ -51,11 +51,15 @@ export function analyzeCommand(context: CliContext): Command {
     .description('check Istio and Kubernetes manifests for mistakes istioctl analyze finds only after deploy')
     .argument('<paths...>', 'YAML files, or directories searched recursively for *.yaml and *.yml')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--suppress <codes...>', 'drop findings of these rule codes (e.g. IST0118 MF0004)')
+    .option('--suppress <codes>', 'drop findings of these rule codes, comma-separated or repeated (e.g. IST0118,MF0004)', collectCodes)
     .option('--root-namespace <namespace>', "Istio's root namespace (mesh-wide policies)", 'istio-system')
     .action((paths: string[], opts: { output: 'text' | 'json'; suppress?: string[]; rootNamespace: string }) => {
       context.exitCode = runAnalyze(paths, opts, context.io);
     });
+}
+
+function collectCodes(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...value.split(',').map((c) => c.trim()).filter((c) => c.length > 0)];
 }
 
 /**
