@@ -47,14 +47,18 @@ export interface StructMessage {
   readonly fields?: Readonly<Record<string, ValueMessage>>;
 }
 
-/** `google.protobuf.Value` as decoded from the wire (one of its kinds is set). */
+/**
+ * `google.protobuf.Value` as decoded from the wire (one of its kinds is set).
+ * protobufjs brings its own struct.proto whose field names are camelCase, even
+ * with `keepCase`.
+ */
 export interface ValueMessage {
-  readonly null_value?: string | number;
-  readonly number_value?: number;
-  readonly string_value?: string;
-  readonly bool_value?: boolean;
-  readonly struct_value?: StructMessage;
-  readonly list_value?: { readonly values?: readonly ValueMessage[] };
+  readonly nullValue?: string | number;
+  readonly numberValue?: number;
+  readonly stringValue?: string;
+  readonly boolValue?: boolean;
+  readonly structValue?: StructMessage;
+  readonly listValue?: { readonly values?: readonly ValueMessage[] };
 }
 
 /** `google.rpc.Status` as sent by a client in `error_detail` of a NACK. */
@@ -410,23 +414,23 @@ export function structToJson(struct: StructMessage | null | undefined): Record<s
 }
 
 function valueToJson(value: ValueMessage): unknown {
-  // Accept both the snake_case and the camelCase field names (see valueFieldNames).
+  // Also accept snake_case names, for objects built by hand from the proto text.
   const v = value as ValueMessage & {
-    readonly structValue?: StructMessage;
-    readonly listValue?: { readonly values?: readonly ValueMessage[] };
-    readonly stringValue?: string;
-    readonly numberValue?: number;
-    readonly boolValue?: boolean;
+    readonly struct_value?: StructMessage;
+    readonly list_value?: { readonly values?: readonly ValueMessage[] };
+    readonly string_value?: string;
+    readonly number_value?: number;
+    readonly bool_value?: boolean;
   };
-  const struct = v.struct_value ?? v.structValue;
+  const struct = v.structValue ?? v.struct_value;
   if (struct) return structToJson(struct);
-  const list = v.list_value ?? v.listValue;
+  const list = v.listValue ?? v.list_value;
   if (list) return (list.values ?? []).map(valueToJson);
-  const text = v.string_value ?? v.stringValue;
+  const text = v.stringValue ?? v.string_value;
   if (text !== undefined && text !== null) return text;
-  const num = v.number_value ?? v.numberValue;
+  const num = v.numberValue ?? v.number_value;
   if (num !== undefined && num !== null) return num;
-  const bool = v.bool_value ?? v.boolValue;
+  const bool = v.boolValue ?? v.bool_value;
   if (bool !== undefined && bool !== null) return bool;
   return null;
 }

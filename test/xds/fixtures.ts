@@ -11,8 +11,8 @@ export const NODE: NodeMessage = {
   cluster: 'productpage.default',
   metadata: {
     fields: {
-      NAMESPACE: { string_value: 'default' },
-      LABELS: { struct_value: { fields: { app: { string_value: 'productpage' }, version: { string_value: 'v1' } } } },
+      NAMESPACE: { stringValue: 'default' },
+      LABELS: { structValue: { fields: { app: { stringValue: 'productpage' }, version: { stringValue: 'v1' } } } },
     },
   },
 };
