@@ -12,6 +12,9 @@ export const SECURITY_GROUP = 'security.istio.io';
 /** Namespaces Istio's analyzers leave alone: Kubernetes' own. */
 const SYSTEM_NAMESPACES: ReadonlySet<string> = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage']);
 
+/** Values of the `istio` label on Istio's own components (control plane, gateways). */
+const ISTIO_COMPONENTS: ReadonlySet<string> = new Set(['pilot', 'istiod', 'ingressgateway', 'egressgateway', 'eastwestgateway']);
+
 /** Settings of an analysis run. */
 export interface AnalysisOptions {
   /**
@@ -99,6 +102,14 @@ export class AnalysisContext {
   /** True for Kubernetes' own namespaces, which the workload and port rules skip. */
   public isSystemNamespace(namespace: string): boolean {
     return SYSTEM_NAMESPACES.has(namespace);
+  }
+
+  /**
+   * True for Istio's own components (label `istio: pilot|istiod|ingressgateway|egressgateway|eastwestgateway`),
+   * which follow their own port naming, as Istio's analyzers assume.
+   */
+  public static isIstioComponent(labels: Readonly<Record<string, string>>): boolean {
+    return labels.istio !== undefined && ISTIO_COMPONENTS.has(labels.istio);
   }
 
   /** The fully qualified form of `host` as written in an object of `namespace`. */

@@ -202,6 +202,13 @@ describe('port name convention (IST0118)', () => {
     expect(check(objects, portNameConventionRule)).toEqual([]);
   });
 
+  test("Istio's own gateway Service (status-port) and kube-system Services are skipped", () => {
+    const gatewayService = service('istio-ingressgateway', 'istio-system', { ports: [{ name: 'status-port', port: 15021 }] });
+    (gatewayService.metadata as Record<string, unknown>).labels = { app: 'istio-ingressgateway', istio: 'ingressgateway' };
+    const dns = service('kube-dns', 'kube-system', { ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] });
+    expect(check([gatewayService, dns], portNameConventionRule)).toEqual([]);
+  });
+
   test('a name without protocol prefix, and a missing name, are errors', () => {
     const objects = [service('api', 'default', { ports: [{ name: 'web', port: 8080 }, { port: 9000 }] })];
     const findings = check(objects, portNameConventionRule);

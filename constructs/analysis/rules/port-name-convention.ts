@@ -16,7 +16,8 @@ const CONVENTION = new RegExp(`^(${PORT_NAME_PROTOCOLS.join('|')})(-.*)?$`, 'i')
  * and HTTP routing, retries and metrics do not apply to the port.
  * Istio reports this as information; meshform makes it an error, since every
  * meshform HTTP feature silently stops working on such a port.
- * Services in Kubernetes' own namespaces are skipped.
+ * Services in Kubernetes' own namespaces, and Istio's own components (label
+ * `istio: ingressgateway` and the like, whose `status-port` is by design), are skipped.
  */
 export const portNameConventionRule: AnalysisRule = {
   id: 'IST0118',
@@ -25,7 +26,7 @@ export const portNameConventionRule: AnalysisRule = {
   check(context: AnalysisContext): Finding[] {
     const findings: Finding[] = [];
     for (const service of context.services) {
-      if (context.isSystemNamespace(service.namespace)) continue;
+      if (context.isSystemNamespace(service.namespace) || AnalysisContext.isIstioComponent(service.labels)) continue;
       asArray(service.spec.ports).forEach((p, index) => {
         const port = asRecord(p);
         if (!port || asString(port.appProtocol)) return;
