@@ -4,7 +4,7 @@ import type { AuthorizationAction, AuthorizationPolicySpec } from '../api/author
 import { AuthorizationPolicy } from '../istio';
 import { AccessRule } from './access-rule';
 import { PolicyScope } from './policy-scope';
-import { compact, pathOf } from './private/checks';
+import { compact, defaultName, pathOf } from './private/checks';
 
 /** Props of `AccessPolicy`. */
 export interface AccessPolicyProps {
@@ -17,7 +17,7 @@ export interface AccessPolicyProps {
   readonly rules?: readonly AccessRule[];
   /**
    * Name of the AuthorizationPolicy.
-   * @default - derived from the construct path
+   * @default - the construct id, lower-cased
    */
   readonly name?: string;
 }
@@ -58,7 +58,7 @@ export class AccessPolicy extends Construct {
     this.props = props;
     this.rules = [...(props.rules ?? [])];
     new AuthorizationPolicy(this, 'AuthorizationPolicy', {
-      metadata: compact({ name: props.name, namespace: props.scope.namespace }),
+      metadata: compact({ name: props.name ?? defaultName(this), namespace: props.scope.namespace }),
       spec: Lazy.any({ produce: () => this.render() }) as unknown as AuthorizationPolicySpec,
     });
     this.node.addValidation({ validate: () => this.validateIntent().map((p) => `${pathOf(this)}: ${p}`) });

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import type { JWTRule, RequestAuthenticationSpec } from '../api/request-authentication';
 import { RequestAuthentication } from '../istio';
 import { PolicyScope } from './policy-scope';
-import { compact, pathOf } from './private/checks';
+import { compact, defaultName, pathOf } from './private/checks';
 
 /** A header a token is read from. */
 export interface JwtHeader {
@@ -39,7 +39,7 @@ export interface JwtAuthenticationProps {
   readonly scope: PolicyScope;
   /** Accepted issuers. More with `addIssuer`. @default - none */
   readonly issuers?: readonly JwtIssuer[];
-  /** @default - derived from the construct path */
+  /** Name of the RequestAuthentication. @default - the construct id, lower-cased */
   readonly name?: string;
 }
 
@@ -57,7 +57,7 @@ export class JwtAuthentication extends Construct {
     this.props = props;
     this.issuers = [...(props.issuers ?? [])];
     new RequestAuthentication(this, 'RequestAuthentication', {
-      metadata: compact({ name: props.name, namespace: props.scope.namespace }),
+      metadata: compact({ name: props.name ?? defaultName(this), namespace: props.scope.namespace }),
       spec: Lazy.any({ produce: () => this.render() }) as unknown as RequestAuthenticationSpec,
     });
     this.node.addValidation({ validate: () => this.validateIntent().map((p) => `${pathOf(this)}: ${p}`) });

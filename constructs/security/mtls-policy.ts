@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import type { MutualTLS, PeerAuthenticationSpec } from '../api/peer-authentication';
 import { PeerAuthentication } from '../istio';
 import { PolicyScope } from './policy-scope';
-import { compact, pathOf } from './private/checks';
+import { compact, defaultName, pathOf } from './private/checks';
 
 /** Which connections a workload accepts (PeerAuthentication `mtls.mode`). */
 export enum MtlsMode {
@@ -33,7 +33,7 @@ export interface MtlsPolicyProps {
   readonly portOverrides?: { readonly [port: number]: MtlsMode };
   /**
    * Name of the PeerAuthentication.
-   * @default 'default' for mesh and namespace scopes (Istio's convention); derived from the construct path otherwise
+   * @default 'default' for mesh and namespace scopes (Istio's convention); the construct id, lower-cased, otherwise
    */
   readonly name?: string;
 }
@@ -59,9 +59,9 @@ export class MtlsPolicy extends Construct {
     for (const [port, mode] of Object.entries(props.portOverrides ?? {})) {
       this.ports.set(Number(port), mode);
     }
-    const defaultName = props.scope.level === 'workload' ? undefined : 'default';
+    const fallbackName = props.scope.level === 'workload' ? defaultName(this) : 'default';
     new PeerAuthentication(this, 'PeerAuthentication', {
-      metadata: compact({ name: props.name ?? defaultName, namespace: props.scope.namespace }),
+      metadata: compact({ name: props.name ?? fallbackName, namespace: props.scope.namespace }),
       spec: Lazy.any({ produce: () => this.render() }) as unknown as PeerAuthenticationSpec,
     });
     this.node.addValidation({ validate: () => this.validateIntent().map((p) => `${pathOf(this)}: ${p}`) });

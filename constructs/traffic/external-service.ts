@@ -6,7 +6,7 @@ import type { WorkloadEntrySpec } from '../api/workload-entry';
 import { ServiceEntry, VirtualService } from '../istio';
 import { compact, DNS1123_LABEL, intInRange, nonEmpty, portNumber, within } from './private/checks';
 import { durationProblems, istioDuration } from './private/duration';
-import { optionalResources, pathOf } from './private/emit';
+import { defaultName, optionalResources, pathOf } from './private/emit';
 import { Retry } from './retry-policy';
 
 /** Protocols of a ServiceEntry port. */
@@ -82,7 +82,7 @@ export interface ExternalServiceProps {
   readonly addresses?: readonly string[];
   /** Namespace of the resources. @default - the chart's namespace */
   readonly namespace?: string;
-  /** Name of the resources. @default - derived from the construct path */
+  /** Name of the resources. @default - the construct id, lower-cased */
   readonly name?: string;
   /** Namespaces the resources are visible to. @default - all */
   readonly exportTo?: readonly string[];
@@ -123,7 +123,7 @@ export class ExternalService extends Construct {
     this.hosts = [...props.hosts];
     this.timeout = props.timeout;
     this.retries = props.retries;
-    const metadata = compact({ name: props.name, namespace: props.namespace });
+    const metadata = compact({ name: props.name ?? defaultName(this), namespace: props.namespace });
     new ServiceEntry(this, 'ServiceEntry', {
       metadata,
       spec: Lazy.any({ produce: () => this.renderServiceEntry() }) as unknown as ServiceEntrySpec,

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import type { IstioEgressListener, IstioIngressListener, SidecarSpec } from '../api/sidecar';
 import { Sidecar } from '../istio';
 import { compact, intInRange, portNumber } from './private/checks';
-import { pathOf } from './private/emit';
+import { defaultName, pathOf } from './private/emit';
 
 /** How a listener gets its traffic. */
 export enum CaptureMode {
@@ -60,7 +60,7 @@ export interface SidecarScopeProps {
   readonly egressHosts?: readonly string[];
   /** @default - the mesh setting (ALLOW_ANY) */
   readonly outboundTrafficPolicy?: OutboundTrafficMode;
-  /** @default - derived from the construct path */
+  /** Name of the Sidecar. @default - the construct id, lower-cased */
   readonly name?: string;
 }
 
@@ -82,7 +82,7 @@ export class SidecarScope extends Construct {
     super(scope, id);
     this.props = props;
     new Sidecar(this, 'Sidecar', {
-      metadata: compact({ name: props.name, namespace: props.namespace }),
+      metadata: compact({ name: props.name ?? defaultName(this), namespace: props.namespace }),
       spec: Lazy.any({ produce: () => this.render() }) as unknown as SidecarSpec,
     });
     this.node.addValidation({ validate: () => this.validateIntent().map((p) => `${pathOf(this)}: ${p}`) });

@@ -18,3 +18,8 @@ export function compact<T extends object>(obj: T): T {
 
 /** Matches an RFC 1123 DNS label (namespace names). */
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** A resource name from the construct id: lower-cased, other characters turned into '-'. */
+export function defaultName(c: Construct): string {
+  return c.node.id.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'default';
+}
