@@ -17,7 +17,8 @@ import { Redirect } from './redirect';
 import { Retry } from './retry-policy';
 import { Rewrite } from './rewrite';
 import { RouteTarget } from './route-target';
-import { renderTrafficPolicy, TrafficPolicyOptions, validateTrafficPolicy } from './traffic-policy';
+import { renderTrafficPolicy, validateTrafficPolicy } from './private/traffic-policy';
+import { TrafficPolicyOptions } from './traffic-policy';
 
 /** One HTTP route of a service: when it applies and what it does. */
 export interface HttpRouteOptions {
