@@ -1,6 +1,6 @@
 import * as yaml from 'js-yaml';
 import { AccessLogging } from './control-plane/access-logging';
-import { MtlsMode } from './control-plane/mtls-mode';
+import { MtlsMode } from './security/mtls-policy';
 import { OutboundTrafficPolicyMode } from './control-plane/outbound-traffic-policy';
 
 /** The settings a mesh's configuration is made of. */

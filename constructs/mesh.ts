@@ -4,7 +4,6 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { KINDS, renderCrd } from './api';
 import { AccessLogEncoding, AccessLogging } from './control-plane/access-logging';
-import { MtlsMode } from './control-plane/mtls-mode';
 import { OutboundTrafficPolicyMode } from './control-plane/outbound-traffic-policy';
 import { WellKnownPorts } from './control-plane/ports';
 import { controlPlaneClusterRules, controlPlaneNamespaceRules } from './control-plane/rbac';
@@ -13,6 +12,7 @@ import { MeshGatewayBaseProps } from './gateways/gateway-base';
 import { IngressGateway } from './gateways/ingress-gateway';
 import { PeerAuthentication } from './istio';
 import { renderMeshConfigData } from './mesh-config';
+import { MtlsMode } from './security/mtls-policy';
 import { MeshService, MeshServiceBaseProps } from './workloads/mesh-service';
 import { removeAddressLabel, removeEmptyExternalIps } from './workloads/private/kplus-tidy';
 import { ALL_CAPABILITIES } from './workloads/private/proxy-container';
@@ -78,9 +78,11 @@ export interface MeshProps {
   /** SPIFFE trust domain. @default 'cluster.local' */
   readonly trustDomain?: string;
   /**
-   * Default mutual TLS mode of the mesh, rendered as a mesh-wide PeerAuthentication
-   * named `default` in the mesh namespace (so Istio and meshform enforce the same thing).
-   * @default MtlsMode.STRICT
+   * Default mutual TLS mode of the mesh (STRICT, PERMISSIVE or DISABLE). When set, it is
+   * also rendered as the mesh-wide PeerAuthentication `default` in the mesh namespace, so
+   * an external Istio enforces the same thing. Leave it unset if the mesh-wide policy is
+   * written with `MtlsPolicy` (security) instead, to avoid two `default` policies.
+   * @default - STRICT in meshform's mesh config; no PeerAuthentication emitted
    */
   readonly mtls?: MtlsMode;
   /** What proxies do with traffic to unknown hosts. @default OutboundTrafficPolicyMode.ALLOW_ANY */
@@ -163,8 +165,9 @@ export class Mesh extends Construct implements IMesh {
     if (this.controlPlane !== 'bundled' && this.controlPlane !== 'external') {
       fail(path, 'controlPlane', "'bundled' or 'external'", this.controlPlane);
     }
-    if (!Object.values(MtlsMode).includes(this.mtls)) {
-      fail(path, 'mtls', `one of ${Object.values(MtlsMode).join(', ')}`, this.mtls);
+    const meshModes = [MtlsMode.STRICT, MtlsMode.PERMISSIVE, MtlsMode.DISABLE];
+    if (!meshModes.includes(this.mtls)) {
+      fail(path, 'mtls', `one of ${meshModes.join(', ')} (the mesh has no parent to inherit from)`, this.mtls);
     }
 
     if (this.controlPlane === 'bundled') {
@@ -174,10 +177,12 @@ export class Mesh extends Construct implements IMesh {
       this.service = service;
     }
 
-    new PeerAuthentication(this, 'DefaultPeerAuthentication', {
-      metadata: { name: 'default', namespace: this.namespace },
-      spec: { mtls: { mode: this.mtls } },
-    });
+    if (props.mtls !== undefined) {
+      new PeerAuthentication(this, 'DefaultPeerAuthentication', {
+        metadata: { name: 'default', namespace: this.namespace },
+        spec: { mtls: { mode: this.mtls } },
+      });
+    }
   }
 
   /** Adds a service (one Deployment per version, one Service) to this mesh. */

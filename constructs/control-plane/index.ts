@@ -1,4 +1,5 @@
 export * from './access-logging';
-export * from './mtls-mode';
 export * from './outbound-traffic-policy';
 export * from './ports';
+/** The mesh's default mode uses the security intents' MtlsMode (one enum, re-exported for convenience). */
+export { MtlsMode } from '../security/mtls-policy';

@@ -3,7 +3,7 @@ import { Cpu } from 'cdk8s-plus-27';
 import * as yaml from 'js-yaml';
 import { KINDS } from '../../constructs/api';
 import { AccessLogEncoding, AccessLogging } from '../../constructs/control-plane/access-logging';
-import { MtlsMode } from '../../constructs/control-plane/mtls-mode';
+import { MtlsMode } from '../../constructs/security/mtls-policy';
 import { OutboundTrafficPolicyMode } from '../../constructs/control-plane/outbound-traffic-policy';
 import { READ_VERBS } from '../../constructs/control-plane/rbac';
 import { Mesh, MeshProps } from '../../constructs/mesh';
@@ -36,7 +36,7 @@ describe('Mesh (bundled control plane)', () => {
   });
 
   test('every synthesized object passes the independent schemas', () => {
-    expectIndependentlyValid(synthMesh({ autoscaling: { minReplicas: 2, maxReplicas: 5 }, accessLogging: true }));
+    expectIndependentlyValid(synthMesh({ autoscaling: { minReplicas: 2, maxReplicas: 5 }, accessLogging: true, mtls: MtlsMode.STRICT }));
   });
 
   test('emits one CRD per kind, named <plural>.<group>', () => {
@@ -172,8 +172,10 @@ describe('Mesh (bundled control plane)', () => {
     });
   });
 
-  test('a mesh-wide PeerAuthentication carries the mTLS mode (STRICT by default)', () => {
-    expect(only(synthMesh(), 'PeerAuthentication')).toEqual({
+  test('a set mTLS mode is also a mesh-wide PeerAuthentication; unset, none is emitted', () => {
+    expect(synthMesh().filter((o) => o.kind === 'PeerAuthentication')).toEqual([]);
+    expect(yaml.load(only(synthMesh(), 'ConfigMap').data.meshform)).toEqual({ mtls: { mode: 'STRICT' } });
+    expect(only(synthMesh({ mtls: MtlsMode.STRICT }), 'PeerAuthentication')).toEqual({
       apiVersion: 'security.istio.io/v1',
       kind: 'PeerAuthentication',
       metadata: { name: 'default', namespace: 'istio-system' },
@@ -194,11 +196,12 @@ describe('Mesh (bundled control plane)', () => {
 
 describe('Mesh (external control plane)', () => {
   test('snapshot', () => {
-    expect(synthMesh({ controlPlane: 'external' })).toMatchSnapshot();
+    expect(synthMesh({ controlPlane: 'external', mtls: MtlsMode.STRICT })).toMatchSnapshot();
   });
 
   test('emits only mesh resources: no namespace, CRD, RBAC or Deployment', () => {
-    const kinds = synthMesh({ controlPlane: 'external' }).map((o) => o.kind);
+    expect(synthMesh({ controlPlane: 'external' })).toEqual([]);
+    const kinds = synthMesh({ controlPlane: 'external', mtls: MtlsMode.PERMISSIVE }).map((o) => o.kind);
     expect(kinds).toEqual(['PeerAuthentication']);
   });
 
@@ -274,6 +277,7 @@ describe('Mesh validation', () => {
     expect(mk({ namespace: 'Istio_System' })).toThrow("test/mesh: namespace must be a DNS label");
     expect(mk({ namespace: 'a'.repeat(63) })).not.toThrow();
     expect(mk({ namespace: 'a'.repeat(64) })).toThrow('namespace must be a DNS label');
+    expect(mk({ mtls: MtlsMode.UNSET })).toThrow("test/mesh: mtls must be one of STRICT, PERMISSIVE, DISABLE (the mesh has no parent to inherit from) (got 'UNSET')");
     expect(mk({ trustDomain: 'bad domain' })).toThrow("trustDomain must be a DNS subdomain (lower-case letters, digits, \"-\" and \".\", at most 253 characters) (got 'bad domain')");
   });
 });
