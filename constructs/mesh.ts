@@ -2,6 +2,7 @@ import { ApiObject, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
+import { MeshAnalysis } from './analysis';
 import { KINDS, renderCrd } from './api';
 import { AccessLogEncoding, AccessLogging } from './control-plane/access-logging';
 import { OutboundTrafficPolicyMode } from './control-plane/outbound-traffic-policy';
@@ -151,6 +152,8 @@ export class Mesh extends Construct implements IMesh {
     const path = this.node.path;
 
     this.namespace = props.namespace ?? 'istio-system';
+    // The whole app is checked at synth time, as `meshform analyze` checks YAML.
+    MeshAnalysis.attach(this, { rootNamespace: this.namespace });
     this.trustDomain = props.trustDomain ?? 'cluster.local';
     this.controlPlane = props.controlPlane ?? 'bundled';
     this.image = props.image ?? DEFAULT_MESHFORM_IMAGE;
@@ -272,7 +275,8 @@ export class Mesh extends Construct implements IMesh {
       metadata: meta(CONTROL_PLANE_NAME),
       replicas,
       select: false,
-      podMetadata: { labels },
+      // Like istiod, the control plane runs without a sidecar.
+      podMetadata: { labels: { ...labels, 'sidecar.istio.io/inject': 'false' } },
       serviceAccount,
       // The control plane watches the Kubernetes API, so it needs its token.
       automountServiceAccountToken: true,

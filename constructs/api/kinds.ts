@@ -42,6 +42,11 @@ export interface KindInfo {
   readonly specSchema: TSchema;
 }
 
+/** English plural of a lowercase kind name, as Istio's CRDs spell it (`serviceentries`, `authorizationpolicies`). */
+function pluralOf(singular: string): string {
+  return /[^aeiou]y$/.test(singular) ? `${singular.slice(0, -1)}ies` : `${singular}s`;
+}
+
 function kind(group: string, name: string, shortNames: string[], specSchema: TSchema, servedVersions: string[]): KindInfo {
   const singular = name.toLowerCase();
   return {
@@ -50,7 +55,7 @@ function kind(group: string, name: string, shortNames: string[], specSchema: TSc
     servedVersions,
     apiVersion: `${group}/v1`,
     kind: name,
-    plural: `${singular}s`,
+    plural: pluralOf(singular),
     singular,
     listKind: `${name}List`,
     shortNames,

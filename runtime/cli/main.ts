@@ -4,11 +4,15 @@
  */
 import { Command, CommanderError } from 'commander';
 import { analyzeCommand } from './analyze-command';
+import { startCommand } from './start-command';
+import { synthCommand } from './synth-command';
 import { CliContext, CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, PROCESS_IO, UsageError } from './cli-context';
 import { packageVersion } from './version';
 
 /** The subcommands, in the order `--help` lists them. */
 const SUBCOMMANDS: ReadonlyArray<(context: CliContext) => Command> = [
+  startCommand,
+  synthCommand,
   analyzeCommand,
 ];
 

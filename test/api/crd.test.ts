@@ -68,3 +68,17 @@ test('ranges, enums, required fields and maps survive the conversion', () => {
 test('snapshot: the DestinationRule CRD', () => {
   expect(renderCrd(findKindByName('DestinationRule')!)).toMatchSnapshot();
 });
+
+test('CRD names are the ones Istio installs, so a cluster with Istio sees the same resources', () => {
+  expect(KINDS.map((k) => renderCrd(k).metadata.name).sort()).toEqual([
+    'authorizationpolicies.security.istio.io',
+    'destinationrules.networking.istio.io',
+    'gateways.networking.istio.io',
+    'peerauthentications.security.istio.io',
+    'requestauthentications.security.istio.io',
+    'serviceentries.networking.istio.io',
+    'sidecars.networking.istio.io',
+    'virtualservices.networking.istio.io',
+    'workloadentries.networking.istio.io',
+  ]);
+});
