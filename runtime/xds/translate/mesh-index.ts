@@ -1,0 +1,96 @@
+/**
+ * What the translation looks up in a config snapshot, computed once per
+ * snapshot and shared by every proxy: the service registry, the Istio objects
+ * by kind, and the DestinationRule that applies to a host for a proxy.
+ */
+import type {
+  DestinationRuleSpec, GatewaySpec, SidecarSpec, VirtualServiceSpec,
+} from '../../../constructs/api';
+import type { ConfigObject } from '../../config/config-object';
+import type { ConfigSnapshot } from '../../config/config-snapshot';
+import { hostMatches, labelsMatch, qualifyHost } from '../../config/host-match';
+import { ServiceRegistry } from '../../config/service-registry';
+import type { ProxyIdentity } from './proxy-identity';
+
+export interface TranslateOptions {
+  /** The mesh root namespace (mesh-wide Sidecar and DestinationRules). @default 'istio-system' */
+  readonly rootNamespace?: string;
+  /** @default 'cluster.local' */
+  readonly domainSuffix?: string;
+  /** The mesh's outbound traffic policy when no Sidecar sets one. @default 'ALLOW_ANY' */
+  readonly outboundTrafficPolicy?: 'ALLOW_ANY' | 'REGISTRY_ONLY';
+}
+
+export class MeshIndex {
+  private static readonly cache = new WeakMap<ConfigSnapshot, Map<string, MeshIndex>>();
+
+  /** The index of `snapshot` (computed once per snapshot and options). */
+  public static of(snapshot: ConfigSnapshot, options: TranslateOptions = {}): MeshIndex {
+    const key = JSON.stringify(options);
+    let byOptions = MeshIndex.cache.get(snapshot);
+    if (!byOptions) MeshIndex.cache.set(snapshot, (byOptions = new Map()));
+    let index = byOptions.get(key);
+    if (!index) byOptions.set(key, (index = new MeshIndex(snapshot, options)));
+    return index;
+  }
+
+  public readonly registry: ServiceRegistry;
+  public readonly rootNamespace: string;
+  public readonly domainSuffix: string;
+  public readonly defaultOutboundPolicy: 'ALLOW_ANY' | 'REGISTRY_ONLY';
+  public readonly virtualServices: readonly ConfigObject<VirtualServiceSpec>[];
+  public readonly destinationRules: readonly ConfigObject<DestinationRuleSpec>[];
+  public readonly gateways: readonly ConfigObject<GatewaySpec>[];
+  public readonly sidecars: readonly ConfigObject<SidecarSpec>[];
+
+  private constructor(public readonly snapshot: ConfigSnapshot, options: TranslateOptions) {
+    this.rootNamespace = options.rootNamespace ?? 'istio-system';
+    this.domainSuffix = options.domainSuffix ?? 'cluster.local';
+    this.defaultOutboundPolicy = options.outboundTrafficPolicy ?? 'ALLOW_ANY';
+    this.registry = ServiceRegistry.fromSnapshot(snapshot, { domainSuffix: this.domainSuffix });
+    this.virtualServices = snapshot.istio('VirtualService');
+    this.destinationRules = snapshot.istio('DestinationRule');
+    this.gateways = snapshot.istio('Gateway');
+    this.sidecars = snapshot.istio('Sidecar');
+  }
+
+  /** Qualifies `host` written in `namespace` (short names become FQDNs). */
+  public qualify(host: string, namespace: string): string {
+    return this.registry.resolve(host, namespace)?.hostname ?? qualifyHost(host, namespace, this.domainSuffix);
+  }
+
+  /**
+   * The DestinationRule for `hostname` as seen by `proxy`, as Istio looks it up:
+   * a rule in the proxy's namespace first, then the service's namespace, then the
+   * root namespace; an exact host before a wildcard. Rules not exported to the
+   * proxy's namespace, and rules whose workloadSelector does not pick the proxy, are skipped.
+   */
+  public destinationRule(hostname: string, serviceNamespace: string, proxy: ProxyIdentity): ConfigObject<DestinationRuleSpec> | undefined {
+    const candidates = this.destinationRules.filter((dr) => {
+      if (!exportedTo(dr.spec.exportTo, dr.namespace, proxy.namespace)) return false;
+      if (dr.spec.workloadSelector) {
+        if (dr.namespace !== proxy.namespace || !labelsMatch(dr.spec.workloadSelector.matchLabels ?? {}, proxy.labels)) return false;
+      }
+      return hostMatches(this.qualify(dr.spec.host, dr.namespace), hostname);
+    });
+    const rank = (dr: ConfigObject<DestinationRuleSpec>): number => {
+      const ns = dr.namespace === proxy.namespace ? 0 : dr.namespace === serviceNamespace ? 1 : dr.namespace === this.rootNamespace ? 2 : 3;
+      const host = this.qualify(dr.spec.host, dr.namespace);
+      const exact = host === hostname ? 0 : 1;
+      const selector = dr.spec.workloadSelector ? 0 : 1;
+      return ns * 100 + selector * 10 + exact * 5 - Math.min(host.length, 4) / 1000;
+    };
+    return candidates.sort((a, b) => rank(a) - rank(b))[0];
+  }
+
+  /** Gateways whose selector picks `proxy` (in any namespace, as Istio does by default). */
+  public gatewaysFor(proxy: ProxyIdentity): ConfigObject<GatewaySpec>[] {
+    return this.gateways.filter((g) => labelsMatch(g.spec.selector ?? {}, proxy.labels) && Object.keys(g.spec.selector ?? {}).length > 0);
+  }
+}
+
+/** Whether an object of `namespace` with `exportTo` is visible from `from` (`*` default, `.` own namespace). */
+export function exportedTo(exportTo: readonly string[] | undefined, namespace: string, from: string): boolean {
+  if (!exportTo || exportTo.length === 0) return true;
+  return exportTo.some((e) => e === '*' || (e === '.' ? namespace === from : e === from));
+}
