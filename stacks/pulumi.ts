@@ -6,9 +6,9 @@
  * meshform:scenario, meshform:namespace, meshform:image, meshform:replicas, meshform:mtls.
  */
 import { MeshStack, readStackConfig } from '../constructs/pulumi';
-import { BOOKINFO_SCENARIOS, BookinfoChart } from './bookinfo';
+import { BOOKINFO_SCENARIOS, BookinfoChart, DEFAULT_SCENARIO } from './bookinfo';
 
-const config = readStackConfig({ scenarios: BOOKINFO_SCENARIOS, defaultScenario: 'jason-v2' });
+const config = readStackConfig({ scenarios: BOOKINFO_SCENARIOS, defaultScenario: DEFAULT_SCENARIO });
 
 const mesh = new MeshStack('meshform', {
   define: (app) => {

@@ -24,7 +24,7 @@ export interface StackConfig<S extends string> {
   readonly scenario: S;
   /** `meshform:namespace`: the namespace of the workloads. @default 'default' */
   readonly namespace: string;
-  /** `meshform:image`: the workload image. @default - the chart's default image */
+  /** `meshform:image`: the mesh image (for bookinfo: control plane and proxies). @default - the chart's default image */
   readonly image?: string;
   /** `meshform:replicas`: a positive integer. @default - the chart's default */
   readonly replicas?: number;
@@ -47,7 +47,7 @@ export class StackConfigError extends Error {
   }
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const POSITIVE_INTEGER = /^[1-9][0-9]*$/;
 
 function fullKey(key: string): string {
@@ -91,7 +91,7 @@ export function parseStackConfig<S extends string>(
   const rawNamespace = value('namespace');
   if (rawNamespace !== undefined) {
     if (rawNamespace.length > 63 || !DNS_LABEL.test(rawNamespace)) {
-      problems.push(`${fullKey('namespace')}: must be a DNS label (lower-case letters, digits and '-', at most 63 characters) (${got(rawNamespace)})`);
+      problems.push(`${fullKey('namespace')}: must be a DNS label (lower-case letters, digits and '-', starting with a letter, at most 63 characters) (${got(rawNamespace)})`);
     } else {
       namespace = rawNamespace;
     }
@@ -100,7 +100,7 @@ export function parseStackConfig<S extends string>(
   let image: string | undefined;
   const rawImage = value('image');
   if (rawImage !== undefined) {
-    if (rawImage.trim() === '' || /\s/.test(rawImage)) problems.push(`${fullKey('image')}: must be a container image reference without spaces, such as "docker.io/istio/examples-bookinfo-reviews-v1:1.20.2" (${got(rawImage)})`);
+    if (rawImage.trim() === '' || /\s/.test(rawImage)) problems.push(`${fullKey('image')}: must be a container image reference without spaces, such as "registry.example.com/meshform/meshform:dev" (${got(rawImage)})`);
     else image = rawImage;
   }
 

@@ -8,6 +8,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { MockMonitor } from '@pulumi/pulumi/runtime/mocks';
+import * as runtimeSettings from '@pulumi/pulumi/runtime/settings';
 import { KubeManifest } from '../../constructs/pulumi';
 
 /** One resource registration as the engine would have received it. */
@@ -32,6 +33,22 @@ interface RegisterRequest {
 const registrations: Registration[] = [];
 const pendingDeps = new Map<string, { parentUrn: string; dependencies: string[] }>();
 let installed = false;
+let loadBalancerIngress: Record<string, string> | undefined;
+
+/**
+ * Makes the mocked cluster give every LoadBalancer Service registered from now
+ * on this ingress (`{ ip }` or `{ hostname }`) in its status, as a cloud would;
+ * `undefined` (the default) leaves the status empty.
+ */
+export function assignLoadBalancerIngress(ingress: Record<string, string> | undefined): void {
+  loadBalancerIngress = ingress;
+}
+
+function mockState(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  const spec = inputs.spec as { type?: unknown } | undefined;
+  if (type !== 'kubernetes:core/v1:Service' || spec?.type !== 'LoadBalancer' || loadBalancerIngress === undefined) return inputs;
+  return { ...inputs, status: { loadBalancer: { ingress: [loadBalancerIngress] } } };
+}
 
 function urnOf(parentUrn: string, type: string, name: string): string {
   const qualified = parentUrn === '' ? type : `${parentUrn.split('::')[2].split('$').pop()}$${type}`;
@@ -62,7 +79,7 @@ export function installMocks(): void {
           inputs: args.inputs as Record<string, unknown>,
           dependencies: meta.dependencies,
         });
-        return { id: `${args.name}_id`, state: args.inputs };
+        return { id: `${args.name}_id`, state: mockState(args.type, args.inputs as Record<string, unknown>) };
       },
       call(args) {
         return args.inputs;
@@ -86,6 +103,17 @@ export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
 /** Waits until every given resource has finished registering. */
 export async function registered(resources: Iterable<pulumi.Resource>): Promise<void> {
   await valueOf(pulumi.all([...resources].map((r) => r.urn)));
+}
+
+/**
+ * Waits until every registration the program has started so far is done, for
+ * programs that do not export their resources. Uses the SDK's own RPC tracker
+ * (`waitForRPCs`, what `pulumi` itself awaits before exiting; not in its typings).
+ */
+export async function settle(): Promise<void> {
+  const { waitForRPCs } = runtimeSettings as unknown as { waitForRPCs?: () => Promise<void> };
+  if (waitForRPCs === undefined) throw new Error('@pulumi/pulumi/runtime/settings no longer has waitForRPCs; update test/pulumi/harness.ts');
+  await waitForRPCs();
 }
 
 /** Kubernetes objects registered under a parent (the MeshStack's URN), with their registrations. */

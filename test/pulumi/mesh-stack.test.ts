@@ -1,4 +1,4 @@
-import { allRegistrations, byId, dependsTransitively, installMocks, kubernetesChildren, registered, Registration, valueOf } from './harness';
+import { allRegistrations, assignLoadBalancerIngress, byId, dependsTransitively, installMocks, kubernetesChildren, registered, Registration, valueOf } from './harness';
 installMocks();
 
 import { App, Testing } from 'cdk8s';
@@ -36,7 +36,9 @@ describe('MeshStack with a small mesh chart', () => {
   let again: Deployed;
   beforeAll(async () => {
     main = await deploy('mesh', { namespace: 'shop', addLateRoute: true });
+    assignLoadBalancerIngress({ hostname: 'lb-1234.example.com' });
     again = await deploy('mesh2', { namespace: 'shop', addLateRoute: true });
+    assignLoadBalancerIngress(undefined);
   });
 
   test('registers the component under its type token', () => {
@@ -105,6 +107,10 @@ describe('MeshStack with a small mesh chart', () => {
   test('outputs: control-plane service address and no ingress address before the cluster assigns one', async () => {
     expect(await valueOf(main.stack.controlPlaneService)).toBe('istiod.istio-system.svc:15010');
     expect(await valueOf(main.stack.ingressGatewayAddress)).toBeUndefined();
+  });
+
+  test('outputs: the ingress gateway address once the cluster assigns one', async () => {
+    expect(await valueOf(again.stack.ingressGatewayAddress)).toBe('lb-1234.example.com');
   });
 });
 

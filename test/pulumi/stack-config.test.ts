@@ -53,6 +53,8 @@ describe('parseStackConfig', () => {
 
   test('a namespace that is not a DNS label is rejected; 63 characters is the longest accepted', () => {
     expect(errorOf({ 'meshform:namespace': 'Shop_1' })).toContain('meshform:namespace: must be a DNS label');
+    expect(errorOf({ 'meshform:namespace': '1shop' })).toContain('(got "1shop")');
+    expect(errorOf({ 'meshform:namespace': 'shop-' })).toContain('(got "shop-")');
     expect(errorOf({ 'meshform:namespace': 'a'.repeat(64) })).toContain('meshform:namespace');
     expect(parseStackConfig({ 'meshform:namespace': 'a'.repeat(63) }, OPTIONS).namespace).toBe('a'.repeat(63));
   });
