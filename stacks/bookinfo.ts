@@ -71,7 +71,7 @@ export class BookinfoChart extends Chart {
     const namespace = props.namespace ?? DEFAULT_NAMESPACE;
     const replicas = props.replicas ?? DEFAULT_REPLICAS;
 
-    this.mesh = new Mesh(this, 'mesh', { image: props.image, mtls: props.mtls as MtlsMode | undefined });
+    this.mesh = new Mesh(this, 'mesh', { image: props.image, mtls: (props.mtls ?? MtlsMode.STRICT) as MtlsMode });
     if (namespace !== DEFAULT_NAMESPACE) {
       new kplus.Namespace(this, 'namespace', { metadata: { name: namespace } });
     }
