@@ -1,0 +1,38 @@
+/** The network filters the listeners use: the HTTP connection manager (RDS or inline routes) and tcp_proxy. */
+import { FILTER, PlainMessage, TYPE, adsConfigSource, typed } from './envoy';
+
+/** HTTP filters, as Istio chains them: fault and CORS (configured per route), router last. */
+export function httpFilters(): PlainMessage[] {
+  return [
+    { name: FILTER.fault, typed_config: typed(TYPE.fault) },
+    { name: FILTER.cors, typed_config: typed(TYPE.cors) },
+    { name: FILTER.router, typed_config: typed(TYPE.router) },
+  ];
+}
+
+export interface HcmProps {
+  readonly statPrefix: string;
+  /** Route configuration fetched over RDS. */
+  readonly rds?: string;
+  /** Route configuration given inline. */
+  readonly routeConfig?: PlainMessage;
+  /** Trust the downstream address (gateways). @default false */
+  readonly useRemoteAddress?: boolean;
+}
+
+export function httpConnectionManager(props: HcmProps): PlainMessage {
+  return {
+    name: FILTER.hcm,
+    typed_config: typed(TYPE.hcm, {
+      stat_prefix: props.statPrefix,
+      ...(props.rds !== undefined ? { rds: { route_config_name: props.rds, config_source: adsConfigSource() } } : {}),
+      ...(props.routeConfig !== undefined ? { route_config: props.routeConfig } : {}),
+      http_filters: httpFilters(),
+      use_remote_address: props.useRemoteAddress ?? false,
+    }),
+  };
+}
+
+export function tcpProxy(cluster: string, statPrefix: string = cluster): PlainMessage {
+  return { name: FILTER.tcpProxy, typed_config: typed(TYPE.tcpProxy, { stat_prefix: statPrefix, cluster }) };
+}

@@ -1,0 +1,83 @@
+/**
+ * Translation: (config snapshot + proxy identity) → the Envoy resources that
+ * proxy can use, as plain proto-JSON objects ready for the snapshot cache.
+ * Pure: the same inputs always give the same output, in name order.
+ */
+import type { ConfigSnapshot } from '../../config/config-snapshot';
+import { TypeUrl } from '../resource-types';
+import {
+  blackholeCluster, inboundPassthroughCluster, isEdsPlan, outboundCluster, passthroughCluster, planOutboundClusters,
+} from './clusters';
+import type { PlainMessage } from './envoy';
+import { loadAssignment } from './endpoints';
+import { gatewayResources } from './gateways';
+import { sidecarListeners } from './listeners';
+import { MeshIndex, TranslateOptions } from './mesh-index';
+import type { ProxyIdentity } from './proxy-identity';
+import { sidecarScope } from './sidecar-scope';
+import { ServiceRegistry } from '../../config/service-registry';
+
+export interface EnvoyResources {
+  readonly listeners: readonly PlainMessage[];
+  readonly routes: readonly PlainMessage[];
+  readonly clusters: readonly PlainMessage[];
+  readonly endpoints: readonly PlainMessage[];
+}
+
+function byName(field: string): (a: PlainMessage, b: PlainMessage) => number {
+  return (a, b) => {
+    const x = String(a[field]);
+    const y = String(b[field]);
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+}
+
+/** The resources of `proxy` under `snapshot`. */
+export function translate(snapshot: ConfigSnapshot, proxy: ProxyIdentity, options: TranslateOptions = {}): EnvoyResources {
+  const index = MeshIndex.of(snapshot, options);
+  let services;
+  let listeners: PlainMessage[];
+  let routes: PlainMessage[];
+  const extraClusters: PlainMessage[] = [blackholeCluster()];
+  if (proxy.type === 'router') {
+    services = index.registry.all().filter((s) => ServiceRegistry.visibleFrom(s, proxy.namespace));
+    ({ listeners, routes } = gatewayResources(index, proxy));
+  } else {
+    const scope = sidecarScope(index, proxy);
+    services = scope.services;
+    const built = sidecarListeners(index, proxy, scope);
+    listeners = built.listeners;
+    routes = built.routes;
+    extraClusters.push(...built.inboundClusters, passthroughCluster());
+    if (listeners.some((l) => l.name === 'virtualInbound')) extraClusters.push(inboundPassthroughCluster());
+  }
+  const plans = planOutboundClusters(index, proxy, services);
+  const seen = new Set<string>();
+  const uniquePlans = plans.filter((p) => (seen.has(p.name) ? false : (seen.add(p.name), true)));
+  const clusters = [...uniquePlans.map(outboundCluster), ...extraClusters.filter((c) => !seen.has(String(c.name)))];
+  const endpoints = uniquePlans.filter(isEdsPlan).map((p) => loadAssignment(p.name, p.service, p.port, p.subsetLabels));
+  return {
+    listeners: listeners.sort(byName('name')),
+    routes: routes.sort(byName('name')),
+    clusters: clusters.sort(byName('name')),
+    endpoints: endpoints.sort(byName('cluster_name')),
+  };
+}
+
+/** The resources by type URL, as `Snapshot.create({ resources })` takes them. */
+export function resourcesByTypeUrl(resources: EnvoyResources): Record<string, readonly PlainMessage[]> {
+  return {
+    [TypeUrl.Listener]: resources.listeners,
+    [TypeUrl.RouteConfiguration]: resources.routes,
+    [TypeUrl.Cluster]: resources.clusters,
+    [TypeUrl.ClusterLoadAssignment]: resources.endpoints,
+  };
+}
+
+export { proxyIdentity, parseNodeId, ProxyIdentityError } from './proxy-identity';
+export type { ProxyIdentity, ProxyType, NodeLike } from './proxy-identity';
+export type { TranslateOptions } from './mesh-index';
+export { MeshIndex } from './mesh-index';
+export { sidecarScope } from './sidecar-scope';
+export { effectiveTrafficPolicy } from './traffic-policy';
+export * from './cluster-names';

@@ -1,0 +1,89 @@
+/**
+ * RDS for sidecars: one RouteConfiguration per HTTP port, named by the port
+ * ("9080"). A virtual host per visible service with that port, answering to the
+ * service's names (short name in its own namespace, `name.ns`, `name.ns.svc`,
+ * FQDN, each also with `:port`, and its addresses); its routes come from the
+ * first VirtualService for the host, or are the default route. A last catch-all
+ * virtual host passes unknown hosts through (ALLOW_ANY) or answers 502 (REGISTRY_ONLY).
+ */
+import type { VirtualServiceSpec } from '../../../constructs/api';
+import type { ConfigObject } from '../../config/config-object';
+import { hostMatches } from '../../config/host-match';
+import { RegistryService, isHttpProtocol } from '../../config/service-registry';
+import { PASSTHROUGH_CLUSTER, outboundClusterName } from './cluster-names';
+import type { PlainMessage } from './envoy';
+import { RouteContext, defaultRoute, httpRoutes } from './http-routes';
+import type { MeshIndex } from './mesh-index';
+import type { ProxyIdentity } from './proxy-identity';
+
+/** The names a service answers to from `proxyNamespace`, without and with `:port`. */
+export function serviceDomains(service: RegistryService, port: number, proxyNamespace: string, domainSuffix: string): string[] {
+  const names = [service.hostname];
+  const kube = `.${service.namespace}.svc.${domainSuffix}`;
+  if (service.origin === 'Kubernetes' && service.hostname.endsWith(kube)) {
+    const short = service.hostname.slice(0, -kube.length);
+    if (service.namespace === proxyNamespace) names.push(short);
+    names.push(`${short}.${service.namespace}.svc`, `${short}.${service.namespace}`);
+  }
+  names.push(...service.addresses);
+  return names.flatMap((n) => [n, `${n}:${port}`]);
+}
+
+/** The VirtualService for `hostname` among `virtualServices`: an exact host first, else the first wildcard. */
+export function virtualServiceFor(
+  index: MeshIndex,
+  virtualServices: readonly ConfigObject<VirtualServiceSpec>[],
+  hostname: string,
+): ConfigObject<VirtualServiceSpec> | undefined {
+  const hosts = (vs: ConfigObject<VirtualServiceSpec>): string[] => (vs.spec.hosts ?? []).map((h) => index.qualify(h, vs.namespace));
+  return virtualServices.find((vs) => hosts(vs).includes(hostname)) ?? virtualServices.find((vs) => hosts(vs).some((h) => hostMatches(h, hostname)));
+}
+
+/** The routes of a virtual host: those of the VirtualService's http entries in order, else the default route. */
+export function routesFor(ctx: RouteContext, vs: ConfigObject<VirtualServiceSpec> | undefined, defaultCluster: string): PlainMessage[] {
+  if (!vs) return [defaultRoute(defaultCluster)];
+  return (vs.spec.http ?? []).flatMap((h) => httpRoutes(ctx, vs, h));
+}
+
+/** The catch-all virtual host for hosts the registry does not know. */
+export function catchAllVirtualHost(policy: 'ALLOW_ANY' | 'REGISTRY_ONLY'): PlainMessage {
+  if (policy === 'REGISTRY_ONLY') {
+    return { name: 'block_all', domains: ['*'], routes: [{ name: 'block_all', match: { prefix: '/' }, direct_response: { status: 502 } }] };
+  }
+  return {
+    name: 'allow_any',
+    domains: ['*'],
+    routes: [{ name: 'allow_any', match: { prefix: '/' }, route: { cluster: PASSTHROUGH_CLUSTER, timeout: '0s' } }],
+  };
+}
+
+/** The route configuration for `port` over `services`, with `virtualServices` applying. */
+export function sidecarRouteConfig(
+  index: MeshIndex,
+  proxy: ProxyIdentity,
+  port: number,
+  services: readonly RegistryService[],
+  virtualServices: readonly ConfigObject<VirtualServiceSpec>[],
+  policy: 'ALLOW_ANY' | 'REGISTRY_ONLY',
+  name: string = String(port),
+): PlainMessage {
+  const ctx: RouteContext = { index, proxy, port, gateways: ['mesh'] };
+  const taken = new Set<string>();
+  const virtualHosts: PlainMessage[] = [];
+  for (const service of services) {
+    const servicePort = service.ports.find((p) => p.port === port);
+    if (!servicePort || !isHttpProtocol(servicePort.protocol)) continue;
+    const domains = serviceDomains(service, port, proxy.namespace, index.domainSuffix).filter((d) => !taken.has(d));
+    if (domains.length === 0) continue;
+    domains.forEach((d) => taken.add(d));
+    const vs = virtualServiceFor(index, virtualServices, service.hostname);
+    virtualHosts.push({
+      name: `${service.hostname}:${port}`,
+      domains,
+      routes: routesFor(ctx, vs, outboundClusterName(port, undefined, service.hostname)),
+      include_request_attempt_count: true,
+    });
+  }
+  virtualHosts.push(catchAllVirtualHost(policy));
+  return { name, virtual_hosts: virtualHosts, validate_clusters: false };
+}
