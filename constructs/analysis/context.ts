@@ -1,7 +1,7 @@
 import { ManifestInput } from './manifest-input';
 import { ManifestObject } from './manifest-object';
-import { asArray, asRecord, asString, asStringMap } from './private/fields';
-import { hostMatches, resolveHost } from './private/hosts';
+import { asArray, asRecord, asString, asStringMap, labelsMatch } from './private/fields';
+import { HostIndex, hostMatches, resolveHost } from './private/hosts';
 import { Workload, workloadOf } from './workload';
 
 /** API group of Istio's traffic kinds. */
@@ -50,6 +50,14 @@ export class AnalysisContext {
 
   private readonly byKind = new Map<string, ManifestObject[]>();
   private readonly servicesByFqdn = new Map<string, ManifestObject>();
+  // Indexes built on first use, so that every rule stays linear in the number of objects.
+  private drIndex?: HostIndex<ManifestObject>;
+  private seIndex?: HostIndex<ManifestObject>;
+  private readonly seHosts = new Map<ManifestObject, readonly string[]>();
+  private knownHosts?: readonly string[];
+  private gatewayNames?: ReadonlySet<string>;
+  private workloadsByLabel?: Map<string, Workload[]>;
+  private workloadsByNamespace?: Map<string, Workload[]>;
 
   public constructor(inputs: readonly ManifestInput[], options: AnalysisOptions = {}) {
     this.rootNamespace = options.rootNamespace ?? 'istio-system';
@@ -129,14 +137,20 @@ export class AnalysisContext {
 
   /** ServiceEntries with a host covering `fqdn` (wildcard hosts included). */
   public serviceEntriesFor(fqdn: string): readonly ManifestObject[] {
-    return this.serviceEntries.filter((se) => this.serviceEntryHosts(se).some((h) => hostMatches(h, fqdn)));
+    this.seIndex ??= new HostIndex(this.serviceEntries.map((se) => ({ object: se, hosts: this.serviceEntryHosts(se) })));
+    return this.seIndex.lookup(fqdn);
   }
 
   /** The hosts of a ServiceEntry, resolved relative to its namespace. */
   public serviceEntryHosts(serviceEntry: ManifestObject): readonly string[] {
-    return asArray(serviceEntry.spec.hosts)
-      .flatMap((h) => asString(h) ?? [])
-      .map((h) => this.resolveHost(h, serviceEntry.namespace));
+    let hosts = this.seHosts.get(serviceEntry);
+    if (!hosts) {
+      hosts = asArray(serviceEntry.spec.hosts)
+        .flatMap((h) => asString(h) ?? [])
+        .map((h) => this.resolveHost(h, serviceEntry.namespace));
+      this.seHosts.set(serviceEntry, hosts);
+    }
+    return hosts;
   }
 
   /**
@@ -146,16 +160,45 @@ export class AnalysisContext {
   public hostIsKnown(fqdn: string): boolean {
     if (this.servicesByFqdn.has(fqdn) || this.serviceEntriesFor(fqdn).length > 0) return true;
     if (!fqdn.includes('*')) return false;
-    const all = [...this.servicesByFqdn.keys(), ...this.serviceEntries.flatMap((se) => this.serviceEntryHosts(se))];
-    return all.some((h) => hostMatches(fqdn, h));
+    this.knownHosts ??= [...this.servicesByFqdn.keys(), ...this.serviceEntries.flatMap((se) => this.serviceEntryHosts(se))];
+    return this.knownHosts.some((h) => hostMatches(fqdn, h));
   }
 
-  /** DestinationRules whose host (resolved relative to their namespace) covers `fqdn`. */
+  /** DestinationRules whose host (resolved relative to their namespace) covers `fqdn`, in input order. */
   public destinationRulesFor(fqdn: string): readonly ManifestObject[] {
-    return this.destinationRules.filter((dr) => {
+    this.drIndex ??= new HostIndex(this.destinationRules.map((dr) => {
       const host = asString(dr.spec.host);
-      return host !== undefined && hostMatches(this.resolveHost(host, dr.namespace), fqdn);
-    });
+      return { object: dr, hosts: host === undefined ? [] : [this.resolveHost(host, dr.namespace)] };
+    }));
+    return this.drIndex.lookup(fqdn);
+  }
+
+  /**
+   * Workloads in `namespace` whose pod labels carry every label of `selector`
+   * (all of the namespace's workloads for an empty selector), in input order.
+   */
+  public workloadsSelected(namespace: string, selector: Readonly<Record<string, string>>): readonly Workload[] {
+    if (!this.workloadsByLabel || !this.workloadsByNamespace) {
+      const byLabel = new Map<string, Workload[]>();
+      const byNamespace = new Map<string, Workload[]>();
+      const add = (map: Map<string, Workload[]>, key: string, w: Workload) => {
+        const list = map.get(key);
+        if (list) list.push(w);
+        else map.set(key, [w]);
+      };
+      for (const w of this.workloads) {
+        const ns = w.object.namespace;
+        add(byNamespace, ns, w);
+        for (const [k, v] of Object.entries(w.podLabels)) add(byLabel, `${ns}\u0000${k}\u0000${v}`, w);
+      }
+      this.workloadsByLabel = byLabel;
+      this.workloadsByNamespace = byNamespace;
+    }
+    const entries = Object.entries(selector);
+    if (entries.length === 0) return this.workloadsByNamespace.get(namespace) ?? [];
+    const [k, v] = entries[0];
+    const candidates = this.workloadsByLabel.get(`${namespace}\u0000${k}\u0000${v}`) ?? [];
+    return entries.length === 1 ? candidates : candidates.filter((w) => labelsMatch(selector, w.podLabels));
   }
 
   /**
@@ -185,11 +228,11 @@ export class AnalysisContext {
   /** A Gateway (Istio's, or Gateway API's) named `ns/name`. */
   public gatewayExists(qualified: string): boolean {
     const [namespace, name] = qualified.split('/');
-    const candidates = [
+    this.gatewayNames ??= new Set([
       ...this.ofKind(NETWORKING_GROUP, 'Gateway'),
       ...this.ofKind('gateway.networking.k8s.io', 'Gateway'),
-    ];
-    return candidates.some((g) => g.namespace === namespace && g.name === name);
+    ].map((g) => `${g.namespace}\u0000${g.name}`));
+    return this.gatewayNames.has(`${namespace}\u0000${name}`);
   }
 
   /** `spec.selector.matchLabels` style selector of a workload-scoped policy. */

@@ -38,3 +38,44 @@ export function hostMatches(pattern: string, host: string): boolean {
   }
   return pattern === host;
 }
+
+/** One indexed object and its resolved hosts (patterns). */
+export interface HostIndexEntry<T> {
+  readonly object: T;
+  readonly hosts: readonly string[];
+}
+
+/**
+ * Objects indexed by their resolved hosts, answering "which objects have a host
+ * covering `fqdn`" (as {@link hostMatches}) in input order: exact hosts by a map
+ * lookup, wildcard hosts by a scan of the wildcard ones only.
+ */
+export class HostIndex<T> {
+  private readonly exact = new Map<string, number[]>();
+  private readonly wildcards: Array<{ readonly pattern: string; readonly at: number }> = [];
+  private readonly objects: readonly T[];
+
+  public constructor(entries: ReadonlyArray<HostIndexEntry<T>>) {
+    this.objects = entries.map((e) => e.object);
+    entries.forEach((entry, at) => {
+      for (const host of entry.hosts) {
+        if (host === '*' || host.startsWith('*.')) {
+          this.wildcards.push({ pattern: host, at });
+          continue;
+        }
+        const list = this.exact.get(host);
+        if (!list) this.exact.set(host, [at]);
+        else if (list[list.length - 1] !== at) list.push(at);
+      }
+    });
+  }
+
+  /** The objects with a host covering `fqdn`, each once, in input order. */
+  public lookup(fqdn: string): T[] {
+    const exact = this.exact.get(fqdn) ?? [];
+    if (this.wildcards.length === 0) return exact.map((at) => this.objects[at]);
+    const hits = new Set(exact);
+    for (const w of this.wildcards) if (hostMatches(w.pattern, fqdn)) hits.add(w.at);
+    return [...hits].sort((a, b) => a - b).map((at) => this.objects[at]);
+  }
+}

@@ -54,9 +54,7 @@ function labelSetsBehind(
   if (service) {
     const selector = asStringMap(service.spec.selector);
     if (Object.keys(selector).length === 0) return undefined;
-    return context.workloads
-      .filter((w) => w.object.namespace === service.namespace && labelsMatch(selector, w.podLabels))
-      .map((w) => w.podLabels);
+    return context.workloadsSelected(service.namespace, selector).map((w) => w.podLabels);
   }
   const entries = context.serviceEntriesFor(fqdn);
   if (entries.length === 0) return undefined;
@@ -73,9 +71,7 @@ function labelSetsBehind(
       .filter((we) => we.namespace === se.namespace)
       .map((we) => ({ ...we.labels, ...asStringMap(we.spec.labels) }))
       .filter((labels) => labelsMatch(selector, labels)));
-    sets.push(...context.workloads
-      .filter((w) => w.object.namespace === se.namespace && labelsMatch(selector, w.podLabels))
-      .map((w) => w.podLabels));
+    sets.push(...context.workloadsSelected(se.namespace, selector).map((w) => w.podLabels));
   }
   return knowable ? sets : undefined;
 }
