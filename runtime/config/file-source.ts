@@ -27,6 +27,8 @@ export interface FileConfigSourceProps {
   readonly watch?: boolean;
   /** Called when watching fails (the directory vanished, ...). @default ignore */
   readonly onWatchError?: (error: Error) => void;
+  /** Called on every raw file event, before settling (diagnostics and tests). @default none */
+  readonly onFileEvent?: (file: string | undefined) => void;
 }
 
 interface FileState {
@@ -72,6 +74,11 @@ export class FileConfigSource implements ConfigSource {
     this.timer = undefined;
     for (const w of this.watchers) w.close();
     this.watchers = [];
+  }
+
+  /** Reads the directory now and pushes the result to the store (what a settled file event does). */
+  public refresh(): void {
+    if (this.sink && !this.stopped) this.sink.update(this.name, this.read());
   }
 
   /** Reads the directory now and returns the state (what `start` and each settled change push). */
@@ -158,7 +165,10 @@ export class FileConfigSource implements ConfigSource {
   }
 
   private startWatching(): void {
-    const onEvent = (): void => this.schedule();
+    const onEvent = (_type: string, file: string | Buffer | null): void => {
+      this.props.onFileEvent?.(file === null ? undefined : String(file));
+      this.schedule();
+    };
     const onError = (e: Error): void => this.props.onWatchError?.(e);
     try {
       const w = fs.watch(this.directory, { recursive: true }, onEvent);
@@ -170,7 +180,7 @@ export class FileConfigSource implements ConfigSource {
     }
   }
 
-  private watchDirectories(onEvent: () => void, onError: (e: Error) => void): void {
+  private watchDirectories(onEvent: (type: string, file: string | Buffer | null) => void, onError: (e: Error) => void): void {
     for (const w of this.watchers) w.close();
     this.watchers = [];
     const dirs = [this.directory];
@@ -189,16 +199,15 @@ export class FileConfigSource implements ConfigSource {
     this.perDirectory = { onEvent, onError };
   }
 
-  private perDirectory: { onEvent: () => void; onError: (e: Error) => void } | undefined;
+  private perDirectory: { onEvent: (type: string, file: string | Buffer | null) => void; onError: (e: Error) => void } | undefined;
 
   private schedule(): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      if (this.stopped || !this.sink) return;
       if (this.perDirectory) this.watchDirectories(this.perDirectory.onEvent, this.perDirectory.onError);
-      this.sink.update(this.name, this.read());
+      this.refresh();
     }, this.settleMs);
   }
 }
