@@ -131,13 +131,13 @@ export function sidecarListeners(index: MeshIndex, proxy: ProxyIdentity, scope: 
   const chains: PlainMessage[] = [];
   for (const p of inbound) {
     const cluster = inboundClusterName(p.port);
+    const address = p.captured ? '0.0.0.0' : p.bind ?? '0.0.0.0';
     const filter = isHttpProtocol(p.protocol)
-      ? httpConnectionManager({ statPrefix: `inbound_0.0.0.0_${p.port}`, routeConfig: inboundRouteConfig(p.port) })
+      ? httpConnectionManager({ statPrefix: `inbound_${address}_${p.port}`, routeConfig: inboundRouteConfig(p.port) })
       : tcpProxy(cluster);
     if (p.captured) {
       chains.push({ filter_chain_match: { destination_port: p.port }, filters: [filter], name: cluster });
     } else {
-      const address = p.bind ?? '0.0.0.0';
       listeners.push({
         name: `${address}_${p.port}`,
         address: socketAddress(address, p.port),
