@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import { analyzeManifests, AnalyzeOptions } from './analyze';
 import { Finding, formatFinding } from './finding';
 import { ManifestInput } from './manifest-input';
+import { analysisView } from './private/analysis-view';
 
 /** Where warnings go; errors fail synthesis instead. @default - written to stderr */
 export type WarningSink = (line: string) => void;
@@ -76,7 +77,26 @@ export class MeshAnalysis {
 
   /** Runs the rules over the tree as it is now. */
   public analyze(): Finding[] {
-    return analyzeManifests(this.manifests(), this.options);
+    // The built-in rules read only part of most manifests (see analysisView); custom
+    // rules may read anything, so they get every manifest rendered in full.
+    const inputs = this.options.rules ? this.manifests() : this.views();
+    return analyzeManifests(inputs, this.options);
+  }
+
+  /** Every `ApiObject` of the tree rendered as far as the built-in rules read it. */
+  private views(): ManifestInput[] {
+    const inputs: ManifestInput[] = [];
+    for (const construct of this.root.node.findAll()) {
+      if (!ApiObject.isApiObject(construct)) continue;
+      let object: unknown;
+      try {
+        object = analysisView(construct);
+      } catch {
+        continue; // the object's own validation reports why it cannot render
+      }
+      inputs.push({ object, source: construct.node.path });
+    }
+    return inputs;
   }
 
   private validate(): string[] {
