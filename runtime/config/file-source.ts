@@ -27,6 +27,8 @@ export interface FileConfigSourceProps {
   readonly watch?: boolean;
   /** Called when watching fails (the directory vanished, ...). @default ignore */
   readonly onWatchError?: (error: Error) => void;
+  /** Watch with one recursive watcher (where the platform supports it) or one watcher per directory. @default true */
+  readonly recursiveWatch?: boolean;
   /** Called on every raw file event, before settling (diagnostics and tests). @default none */
   readonly onFileEvent?: (file: string | undefined) => void;
 }
@@ -171,6 +173,7 @@ export class FileConfigSource implements ConfigSource {
     };
     const onError = (e: Error): void => this.props.onWatchError?.(e);
     try {
+      if (this.props.recursiveWatch === false) throw new Error('per-directory watching requested');
       const w = fs.watch(this.directory, { recursive: true }, onEvent);
       w.on('error', onError);
       this.watchers.push(w);

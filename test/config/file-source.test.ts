@@ -177,3 +177,22 @@ describe('FileConfigSource watching a directory', () => {
     expect(store.snapshot().get('Service', 'default', 'reviews')).toBeDefined();
   });
 });
+
+describe('FileConfigSource watching one directory at a time', () => {
+  it('picks up a file written into a subdirectory created after the start', async () => {
+    const dir = tempDir({ 'mesh.yaml': REVIEWS_SERVICE });
+    const store = new ConfigStore();
+    try {
+      await store.addSource(new FileConfigSource({ directory: dir, settleMs: 50, recursiveWatch: false }));
+      fs.mkdirSync(path.join(dir, 'later'));
+      // Watchers are renewed before each settled read: once top.yaml is read, 'later' is watched too.
+      writeFile(dir, 'top.yaml', reviewsVirtualService(50, 50));
+      await waitForSnapshot(store, () => weights(store) !== undefined);
+      writeFile(dir, 'later/rules.yaml', RATINGS_DESTINATION_RULE);
+      await waitForSnapshot(store, (s) => s.get('DestinationRule', 'default', 'ratings') !== undefined);
+    } finally {
+      await store.close();
+      removeDir(dir);
+    }
+  });
+});

@@ -12,7 +12,7 @@ import type { ConfigObject } from '../../runtime/config/config-object';
 import { ProxyIdentity, proxyIdentity } from '../../runtime/xds/translate/proxy-identity';
 import type { EnvoyResources } from '../../runtime/xds/translate';
 
-export type ResourceKind = keyof EnvoyResources;
+export type ResourceKind = Exclude<keyof EnvoyResources, 'conflicts'>;
 export const RESOURCE_KINDS: readonly ResourceKind[] = ['listeners', 'routes', 'clusters', 'endpoints'];
 
 export interface GoldenCase {

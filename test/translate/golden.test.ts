@@ -43,6 +43,10 @@ describe('translation golden files', () => {
       expect(checkConsistency(snapshot)).toEqual({ ok: true });
     });
 
+    it('has no conflicting resources', () => {
+      expect(resources.conflicts).toEqual([]);
+    });
+
     it('is deterministic', () => {
       expect(translate(golden.snapshot, golden.proxy)).toEqual(resources);
     });

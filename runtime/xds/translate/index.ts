@@ -22,6 +22,19 @@ export interface EnvoyResources {
   readonly routes: readonly PlainMessage[];
   readonly clusters: readonly PlainMessage[];
   readonly endpoints: readonly PlainMessage[];
+  /** Resources left out because another of the same type and name came first (conflicting config). */
+  readonly conflicts: readonly string[];
+}
+
+/** Keeps the first resource of each name; records the others. */
+function unique(list: PlainMessage[], type: string, field: string, conflicts: string[]): PlainMessage[] {
+  const seen = new Set<string>();
+  return list.filter((r) => {
+    const name = String(r[field]);
+    if (!seen.has(name)) return seen.add(name), true;
+    conflicts.push(`${type} '${name}': defined more than once; the first is kept`);
+    return false;
+  });
 }
 
 function byName(field: string): (a: PlainMessage, b: PlainMessage) => number {
@@ -56,11 +69,13 @@ export function translate(snapshot: ConfigSnapshot, proxy: ProxyIdentity, option
   const uniquePlans = plans.filter((p) => (seen.has(p.name) ? false : (seen.add(p.name), true)));
   const clusters = [...uniquePlans.map(outboundCluster), ...extraClusters.filter((c) => !seen.has(String(c.name)))];
   const endpoints = uniquePlans.filter(isEdsPlan).map((p) => loadAssignment(p.name, p.service, p.port, p.subsetLabels));
+  const conflicts: string[] = [];
   return {
-    listeners: listeners.sort(byName('name')),
-    routes: routes.sort(byName('name')),
-    clusters: clusters.sort(byName('name')),
+    listeners: unique(listeners, 'listener', 'name', conflicts).sort(byName('name')),
+    routes: unique(routes, 'route configuration', 'name', conflicts).sort(byName('name')),
+    clusters: unique(clusters, 'cluster', 'name', conflicts).sort(byName('name')),
     endpoints: endpoints.sort(byName('cluster_name')),
+    conflicts,
   };
 }
 

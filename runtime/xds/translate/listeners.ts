@@ -18,7 +18,7 @@ import type { IstioIngressListener } from '../../../constructs/api';
 import { labelsMatch } from '../../config/host-match';
 import { RegistryService, endpointPort, isHttpProtocol, portProtocol } from '../../config/service-registry';
 import {
-  BLACKHOLE_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER, PASSTHROUGH_CLUSTER, inboundClusterName, outboundClusterName,
+  BLACKHOLE_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER, PASSTHROUGH_CLUSTER, inboundClusterName,
 } from './cluster-names';
 import { inboundCluster } from './clusters';
 import { FILTER, PlainMessage, TYPE, socketAddress, typed } from './envoy';
@@ -26,6 +26,7 @@ import { httpConnectionManager, tcpProxy } from './filters';
 import type { MeshIndex } from './mesh-index';
 import type { ProxyIdentity } from './proxy-identity';
 import { sidecarRouteConfig } from './routes';
+import { tcpProxyFor } from './tcp-routes';
 import type { SidecarScope } from './sidecar-scope';
 
 export const VIRTUAL_OUTBOUND_PORT = 15001;
@@ -85,8 +86,8 @@ export function sidecarListeners(index: MeshIndex, proxy: ProxyIdentity, scope: 
         listeners.push(outboundListener(name, address, port, none, httpConnectionManager({ statPrefix: `outbound_${name}`, rds: String(port) })));
       } else {
         const target = withPort[0];
-        const cluster = target ? outboundClusterName(port, undefined, target.hostname) : fallback;
-        listeners.push(outboundListener(name, address, port, none, tcpProxy(cluster)));
+        const filter = target ? tcpProxyFor({ index, proxy, port, gateways: ['mesh'] }, target, egress.virtualServices) : tcpProxy(fallback);
+        listeners.push(outboundListener(name, address, port, none, filter));
       }
       takenPorts.add(port);
       if (!none) virtualOutbound = true;
@@ -111,7 +112,8 @@ export function sidecarListeners(index: MeshIndex, proxy: ProxyIdentity, scope: 
         const address = s.addresses[0] ?? '0.0.0.0';
         if (seenAddress.has(address) || (address === '0.0.0.0' && httpServices.length > 0)) continue;
         seenAddress.add(address);
-        listeners.push(outboundListener(`${address}_${port}`, address, port, false, tcpProxy(outboundClusterName(port, undefined, s.hostname))));
+        const filter = tcpProxyFor({ index, proxy, port, gateways: ['mesh'] }, s, egress.virtualServices);
+        listeners.push(outboundListener(`${address}_${port}`, address, port, false, filter));
       }
     }
   }
