@@ -6,7 +6,6 @@
 import { TSchema, Kind } from '@sinclair/typebox';
 import { TypeCompiler, TypeCheck } from '@sinclair/typebox/compiler';
 import { ValueError, ValueErrorType } from '@sinclair/typebox/errors';
-import { Value } from '@sinclair/typebox/value';
 import { EXCLUSIVE_KEYWORD, DURATION_PATTERN } from './common';
 import { KindInfo, findKind, findKindByName } from './kinds';
 import type { VirtualServiceSpec } from './virtual-service';
@@ -282,30 +281,48 @@ function describeErrors(_schema: TSchema, errors: ValueError[], prefix: string):
 // ---------------------------------------------------------------------------
 // Exclusive fields (Istio `oneof`s), checked once the value has the right shape.
 
+/**
+ * A field path built only when a message needs it: the checks below visit every
+ * field of every valid spec, and almost never report.
+ */
+type LazyPath = () => string;
+
+function childPath(parent: LazyPath, pointer: string): LazyPath {
+  let text: string | undefined;
+  return () => (text ??= pointerToPath(parent(), pointer));
+}
+
 function checkExclusive(schema: TSchema, value: unknown, path: string, out: string[]): void {
+  checkExclusiveAt(schema, value, () => path, out);
+}
+
+function checkExclusiveAt(schema: TSchema, value: unknown, path: LazyPath, out: string[]): void {
   if (schema.anyOf) {
-    const variant = (schema.anyOf as TSchema[]).find((v) => Value.Check(v, value));
-    if (variant) checkExclusive(variant, value, path, out);
+    const variant = (schema.anyOf as TSchema[]).find((v) => compiledFor(v).Check(value));
+    if (variant) checkExclusiveAt(variant, value, path, out);
     return;
   }
   if (Array.isArray(value) && schema.items) {
-    value.forEach((item, i) => checkExclusive(schema.items as TSchema, item, `${path}[${i}]`, out));
+    value.forEach((item, i) => {
+      let text: string | undefined;
+      checkExclusiveAt(schema.items as TSchema, item, () => (text ??= `${path()}[${i}]`), out);
+    });
     return;
   }
   if (!isPlainObject(value)) return;
   const groups = schema[EXCLUSIVE_KEYWORD] as string[][] | undefined;
   for (const group of groups ?? []) {
     const set = group.filter((k) => value[k] !== undefined);
-    if (set.length > 1) out.push(`${path}: at most one of ${group.join(', ')} may be set, got ${set.join(', ')}`);
+    if (set.length > 1) out.push(`${path()}: at most one of ${group.join(', ')} may be set, got ${set.join(', ')}`);
   }
   const properties = schema.properties as Record<string, TSchema> | undefined;
   if (properties) {
-    for (const [key, sub] of Object.entries(properties)) {
-      if (value[key] !== undefined) checkExclusive(sub, value[key], pointerToPath(path, `/${key}`), out);
+    for (const key in properties) {
+      if (value[key] !== undefined) checkExclusiveAt(properties[key], value[key], childPath(path, `/${key}`), out);
     }
   }
   const additional = schema.additionalProperties;
   if (isPlainObject(additional) && Object.keys(properties ?? {}).length === 0) {
-    for (const [key, item] of Object.entries(value)) checkExclusive(additional as TSchema, item, pointerToPath(path, `/${key}`), out);
+    for (const [key, item] of Object.entries(value)) checkExclusiveAt(additional as TSchema, item, childPath(path, `/${key}`), out);
   }
 }
