@@ -1,0 +1,61 @@
+/**
+ * `core.v3.TransportSocket` of clusters and filter chains: plain TCP, or TLS
+ * (upstream/downstream contexts) whose certificates come over SDS by name.
+ * TLS is carried through for later; only its outline is read.
+ */
+import type { Message } from './private/reader';
+import { readAny } from './private/reader';
+
+export const UPSTREAM_TLS_TYPE_URL = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
+export const DOWNSTREAM_TLS_TYPE_URL = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext';
+const RAW_BUFFER_SUFFIX = '.raw_buffer.v3.RawBuffer';
+
+/** The TLS settings shared by both directions. */
+export interface TlsContext {
+  readonly alpnProtocols: readonly string[];
+  /** SDS secret names of the certificate(s) to present. */
+  readonly certificateSecrets: readonly string[];
+  /** SDS secret name of the validation context (trusted CA). */
+  readonly validationSecret?: string;
+}
+
+export type TransportSocket =
+  | { readonly kind: 'rawBuffer' }
+  | ({ readonly kind: 'upstreamTls'; readonly sni?: string } & TlsContext)
+  | ({ readonly kind: 'downstreamTls'; readonly requireClientCertificate: boolean } & TlsContext);
+
+function commonTls(m: Message | undefined): TlsContext {
+  if (!m) return { alpnProtocols: [], certificateSecrets: [] };
+  m.unsupported(['tls_certificates', 'validation_context', 'tls_certificate_provider_instance'], 'is not supported (deliver certificates over SDS)');
+  const certificateSecrets = m.messages('tls_certificate_sds_secret_configs').map((s) => s.string('name', { required: true })).filter((n): n is string => n !== undefined);
+  const v = m.message('validation_context_sds_secret_config');
+  const combined = m.message('combined_validation_context');
+  const validationSecret = v?.string('name', { required: true }) ?? combined?.message('validation_context_sds_secret_config', { required: true })?.string('name', { required: true });
+  return {
+    alpnProtocols: m.strings('alpn_protocols', { nonEmpty: true }),
+    certificateSecrets,
+    ...(validationSecret !== undefined ? { validationSecret } : {}),
+  };
+}
+
+/** Reads a TransportSocket. */
+export function decodeTransportSocket(m: Message): TransportSocket | undefined {
+  m.string('name', { required: true });
+  const config = m.message('typed_config', { required: true });
+  const typed = config ? readAny(config) : undefined;
+  if (!typed) return undefined;
+  if (typed.typeUrl.endsWith(RAW_BUFFER_SUFFIX)) return { kind: 'rawBuffer' };
+  if (typed.typeUrl === UPSTREAM_TLS_TYPE_URL && typed.body) {
+    const sni = typed.body.string('sni');
+    return { kind: 'upstreamTls', ...(sni ? { sni } : {}), ...commonTls(typed.body.message('common_tls_context')) };
+  }
+  if (typed.typeUrl === DOWNSTREAM_TLS_TYPE_URL && typed.body) {
+    return {
+      kind: 'downstreamTls',
+      requireClientCertificate: typed.body.bool('require_client_certificate', false),
+      ...commonTls(typed.body.message('common_tls_context')),
+    };
+  }
+  config?.error(undefined, `unsupported transport socket type '${typed.typeUrl}'`);
+  return undefined;
+}
