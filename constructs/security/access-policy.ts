@@ -4,7 +4,9 @@ import type { AuthorizationAction, AuthorizationPolicySpec } from '../api/author
 import { AuthorizationPolicy } from '../istio';
 import { AccessRule } from './access-rule';
 import { PolicyScope } from './policy-scope';
-import { compact, defaultName, pathOf } from './private/checks';
+import { compact } from '../traffic/private/checks';
+import { pathOf } from '../traffic/private/emit';
+import { defaultName } from './private/default-name';
 
 /** Props of `AccessPolicy`. */
 export interface AccessPolicyProps {

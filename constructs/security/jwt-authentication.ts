@@ -3,7 +3,9 @@ import { Construct } from 'constructs';
 import type { JWTRule, RequestAuthenticationSpec } from '../api/request-authentication';
 import { RequestAuthentication } from '../istio';
 import { PolicyScope } from './policy-scope';
-import { compact, defaultName, pathOf } from './private/checks';
+import { compact } from '../traffic/private/checks';
+import { pathOf } from '../traffic/private/emit';
+import { defaultName } from './private/default-name';
 
 /** A header a token is read from. */
 export interface JwtHeader {

@@ -3,7 +3,9 @@ import { Construct } from 'constructs';
 import type { MutualTLS, PeerAuthenticationSpec } from '../api/peer-authentication';
 import { PeerAuthentication } from '../istio';
 import { PolicyScope } from './policy-scope';
-import { compact, defaultName, pathOf } from './private/checks';
+import { compact } from '../traffic/private/checks';
+import { pathOf } from '../traffic/private/emit';
+import { defaultName } from './private/default-name';
 
 /** Which connections a workload accepts (PeerAuthentication `mtls.mode`). */
 export enum MtlsMode {

@@ -1,6 +1,6 @@
 import type { WorkloadSelector } from '../api/common';
 import type { IMeshServiceTarget } from '../service-target';
-import { DNS1123_LABEL } from './private/checks';
+import { DNS1123_LABEL } from '../traffic/private/checks';
 
 /** Istio's default root namespace: policies there apply to the whole mesh. */
 export const DEFAULT_ROOT_NAMESPACE = 'istio-system';
