@@ -137,6 +137,7 @@ export const RESOURCE_PROTO_FILES: readonly string[] = [
   'envoy/extensions/filters/listener/original_dst/v3/original_dst.proto',
   'envoy/extensions/filters/listener/http_inspector/v3/http_inspector.proto',
   'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
+  'envoy/extensions/retry/host/previous_hosts/v3/previous_hosts.proto',
 ];
 
 const ADS_PROTO_FILE = 'envoy/service/discovery/v3/ads.proto';

@@ -35,10 +35,10 @@ export interface RouteContext {
 export const DEFAULT_RETRY_ON = 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes';
 export const DEFAULT_RETRY_ATTEMPTS = 2;
 
-/** The retry host predicate Istio always sets (an empty PreviousHostsPredicate, already packed). */
+/** The retry host predicate Istio always sets (an empty PreviousHostsPredicate). */
 export const PREVIOUS_HOSTS_PREDICATE: PlainMessage = {
   name: 'envoy.retry_host_predicates.previous_hosts',
-  typed_config: { type_url: TYPE.previousHosts, value: '' },
+  typed_config: typed(TYPE.previousHosts),
 };
 
 /** The route's retry policy as Istio converts it; `undefined` (no retries) for `attempts: 0`. */

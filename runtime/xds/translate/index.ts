@@ -11,6 +11,7 @@ import {
 import type { PlainMessage } from './envoy';
 import { loadAssignment } from './endpoints';
 import { gatewayResources } from './gateways';
+import { GRPC_GENERATOR, translateGrpc } from './grpc';
 import { sidecarListeners } from './listeners';
 import { MeshIndex, TranslateOptions } from './mesh-index';
 import type { ProxyIdentity } from './proxy-identity';
@@ -47,6 +48,7 @@ function byName(field: string): (a: PlainMessage, b: PlainMessage) => number {
 
 /** The resources of `proxy` under `snapshot`. */
 export function translate(snapshot: ConfigSnapshot, proxy: ProxyIdentity, options: TranslateOptions = {}): EnvoyResources {
+  if (proxy.generator === GRPC_GENERATOR) return translateGrpc(snapshot, proxy, options);
   const index = MeshIndex.of(snapshot, options);
   let services;
   let listeners: PlainMessage[];
@@ -96,3 +98,4 @@ export { MeshIndex } from './mesh-index';
 export { sidecarScope } from './sidecar-scope';
 export { effectiveTrafficPolicy } from './traffic-policy';
 export * from './cluster-names';
+export { GRPC_GENERATOR, translateGrpc, grpcListenerName } from './grpc';
