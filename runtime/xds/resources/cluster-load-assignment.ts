@@ -111,12 +111,13 @@ export function readClusterLoadAssignment(m: Message, options: LoadAssignmentOpt
   for (const l of m.messages('endpoints')) {
     l.unsupported(['leds_cluster_locality_config'], 'is not supported (give lb_endpoints)');
     const locality = decodeLocality(l.message('locality'));
-    const priority = l.integer('priority', { max: MAX_PRIORITY }) ?? 0;
+    const validPriority = l.integer('priority', { max: MAX_PRIORITY });
+    const priority = validPriority ?? 0;
     const weight = l.integer('load_balancing_weight', { min: 1 });
     const key = `${priority}/${locality.region}/${locality.zone}/${locality.subZone}`;
     const first = seen.get(key);
     if (first !== undefined) l.error('locality', `duplicate locality in priority ${priority} (also ${first})`);
-    else seen.set(key, l.path);
+    else if (validPriority !== undefined || !l.has('priority')) seen.set(key, l.path);
     const endpoints = l.messages('lb_endpoints').map((e) => decodeEndpoint(e, options)).filter((e): e is Endpoint => e !== undefined);
     localities.push({ locality, endpoints, ...(weight !== undefined ? { weight } : {}), priority });
   }
