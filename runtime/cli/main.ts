@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { analyzeCommand } from './analyze-command';
+import { controlPlaneCommand } from './control-plane-command';
 import { startCommand } from './start-command';
 import { synthCommand } from './synth-command';
 import { CliContext, CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, PROCESS_IO, UsageError } from './cli-context';
@@ -14,6 +15,7 @@ const SUBCOMMANDS: ReadonlyArray<(context: CliContext) => Command> = [
   startCommand,
   synthCommand,
   analyzeCommand,
+  controlPlaneCommand,
 ];
 
 /**

@@ -1,0 +1,77 @@
+/**
+ * `meshform control-plane`: serves the mesh described by a directory of YAML
+ * (Istio resources and Kubernetes Services, EndpointSlices, ...) over xDS to
+ * Envoy, proxyless gRPC clients and meshform's proxy, watching the directory
+ * for changes. Runs until SIGINT or SIGTERM.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import {
+  DEFAULT_DEBOUNCE_MS, DEFAULT_LISTEN, DEFAULT_MONITORING_PORT, startControlPlane,
+} from '../control-plane';
+import { lineLogger } from '../control-plane/logger';
+import { CliContext, UsageError } from './cli-context';
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port 0..65535, got '${value}'`);
+  return n;
+}
+
+function milliseconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a whole number of milliseconds >= 0, got '${value}'`);
+  return n;
+}
+
+interface ControlPlaneFlags {
+  config: string;
+  xdsPort: number;
+  listen: string;
+  monitoringPort: number;
+  debounceMs: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(signal);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+export function controlPlaneCommand(context: CliContext): Command {
+  return new Command('control-plane')
+    .description('serve the mesh in a directory of YAML over xDS (ADS, plaintext gRPC), watching it for changes')
+    .requiredOption('--config <dir>', 'directory of YAML manifests (every *.yaml/*.yml below it)')
+    .requiredOption('--xds-port <port>', 'port of the ADS gRPC server (0: any free port)', port)
+    .option('--listen <address>', 'address the xDS and monitoring servers bind', DEFAULT_LISTEN)
+    .option('--monitoring-port <port>', 'port of /metrics, /ready and /debug/* (0: any free port)', port, DEFAULT_MONITORING_PORT)
+    .option('--debounce-ms <ms>', 'quiet time that coalesces bursts of config changes before pushing', milliseconds, DEFAULT_DEBOUNCE_MS)
+    .option('--log-level <level>', 'debug, info, warn or error', 'info')
+    .action(async (opts: ControlPlaneFlags) => {
+      if (!['debug', 'info', 'warn', 'error'].includes(opts.logLevel)) throw new UsageError(`--log-level: expected debug, info, warn or error, got '${opts.logLevel}'`);
+      const logger = lineLogger({ write: (line) => context.io.err(line), level: opts.logLevel });
+      let plane;
+      try {
+        plane = await startControlPlane({
+          configDir: opts.config,
+          xdsPort: opts.xdsPort,
+          listen: opts.listen,
+          monitoringPort: opts.monitoringPort,
+          debounceMs: opts.debounceMs,
+          logger,
+        });
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+      const signal = await untilSignal();
+      logger.info(`control plane: ${signal} received, shutting down`);
+      await plane.close();
+    });
+}

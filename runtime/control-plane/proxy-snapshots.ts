@@ -1,0 +1,233 @@
+/**
+ * The connected proxies and their snapshots: the first snapshot when a proxy's
+ * stream opens, a new one after each config change that can affect it. A
+ * translation that throws (or a snapshot refused by validation or by the
+ * cache's consistency check) leaves the proxy on its last good snapshot; the
+ * failure is logged, counted and kept for `/debug/config_errors`.
+ *
+ * Each published type whose version changed because of a config change is
+ * remembered with the time of the change, so that the response carrying it and
+ * the proxy's ACK of it can be timed (push latency and convergence).
+ */
+import type { ConfigSnapshot } from '../config/config-snapshot';
+import { Snapshot } from '../xds/cache/snapshot';
+import type { SnapshotCache } from '../xds/cache/snapshot-cache';
+import { RESOURCE_TYPES, shortTypeName } from '../xds/resource-types';
+import type { NodeInfo } from '../xds/server/node';
+import type { NackRecord } from '../xds/server/status-registry';
+import {
+  EnvoyResources, ProxyIdentity, TranslateOptions, proxyIdentity, resourcesByTypeUrl, translate,
+} from '../xds/translate';
+import { ChangeImpact, isEndpointsOnly } from './change-impact';
+import type { MergedChange } from './debouncer';
+import type { ControlPlaneLogger } from './logger';
+import type { ControlPlaneMetrics } from './metrics';
+import type { SnapshotValidator } from './snapshot-validation';
+
+/** The translation, replaceable in tests. */
+export type TranslateFn = (snapshot: ConfigSnapshot, proxy: ProxyIdentity, options: TranslateOptions) => EnvoyResources;
+
+export interface ProxySnapshotsProps {
+  readonly cache: SnapshotCache;
+  readonly logger: ControlPlaneLogger;
+  readonly metrics: ControlPlaneMetrics;
+  /** The current config snapshot. */
+  readonly config: () => ConfigSnapshot;
+  readonly validate: SnapshotValidator;
+  readonly translateOptions?: TranslateOptions;
+  /** @default translate */
+  readonly translate?: TranslateFn;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+/** A failure of one proxy's last translation. */
+export interface ProxyError {
+  readonly nodeId: string;
+  readonly message: string;
+  readonly at: Date;
+}
+
+interface PendingType {
+  readonly version: string;
+  readonly changeAt: number;
+  sentObserved: boolean;
+}
+
+interface ConnectedProxy {
+  readonly node: NodeInfo;
+  readonly identity?: ProxyIdentity;
+  streams: number;
+  /** Config snapshot version last translated successfully. */
+  configVersion?: number;
+  conflicts: readonly string[];
+  error?: ProxyError;
+  readonly pending: Map<string, PendingType>;
+}
+
+export class ProxySnapshots {
+  private readonly proxies = new Map<string, ConnectedProxy>();
+  private readonly translateFn: TranslateFn;
+  private readonly now: () => number;
+
+  public constructor(private readonly props: ProxySnapshotsProps) {
+    this.translateFn = props.translate ?? translate;
+    this.now = props.now ?? Date.now;
+  }
+
+  /** A stream of `node` opened: registers the proxy and publishes its first snapshot (once per node). */
+  public connect(node: NodeInfo): void {
+    const known = this.proxies.get(node.id);
+    if (known) {
+      known.streams += 1;
+      return;
+    }
+    let identity: ProxyIdentity | undefined;
+    let error: ProxyError | undefined;
+    try {
+      identity = proxyIdentity(node);
+    } catch (e) {
+      error = { nodeId: node.id, message: (e as Error).message, at: new Date() };
+      this.props.logger.warn(`proxy: cannot serve ${node.id}: ${error.message}`);
+      this.props.metrics.translationErrors.inc();
+    }
+    const proxy: ConnectedProxy = { node, ...(identity ? { identity } : {}), streams: 1, conflicts: [], ...(error ? { error } : {}), pending: new Map() };
+    this.proxies.set(node.id, proxy);
+    this.props.metrics.connectedProxies.set(this.proxies.size);
+    this.props.logger.info(`proxy: ${node.id} connected${identity?.generator ? ` (generator ${identity.generator})` : ''}`);
+    if (identity) this.publish(proxy, this.props.config(), 'connect', undefined);
+  }
+
+  /** A stream of `node` closed: forgets the proxy and its snapshot when it was the last. */
+  public disconnect(node: NodeInfo): void {
+    const proxy = this.proxies.get(node.id);
+    if (!proxy) return;
+    proxy.streams -= 1;
+    if (proxy.streams > 0) return;
+    this.proxies.delete(node.id);
+    this.props.cache.clearSnapshot(node.id);
+    this.props.metrics.connectedProxies.set(this.proxies.size);
+    this.props.logger.info(`proxy: ${node.id} disconnected`);
+  }
+
+  /** Recomputes the proxies `change` can affect; returns how many were recomputed and skipped. */
+  public applyChange(change: MergedChange): { recomputed: number; skipped: number } {
+    const impact = new ChangeImpact(change, this.props.translateOptions);
+    const scope = isEndpointsOnly(change) ? 'eds' : 'full';
+    let recomputed = 0;
+    let skipped = 0;
+    for (const proxy of this.proxies.values()) {
+      if (!proxy.identity) continue;
+      if (!impact.affects(proxy.identity)) {
+        skipped += 1;
+        this.props.logger.debug(`proxy: ${proxy.node.id} not affected by config version ${change.snapshot.version}`);
+        continue;
+      }
+      recomputed += 1;
+      this.publish(proxy, change.snapshot, scope, change.firstAt);
+    }
+    return { recomputed, skipped };
+  }
+
+  /** Node ids of the connected proxies. */
+  public nodeIds(): string[] {
+    return [...this.proxies.keys()].sort();
+  }
+
+  /** The identity of a connected proxy. */
+  public identityOf(nodeId: string): ProxyIdentity | undefined {
+    return this.proxies.get(nodeId)?.identity;
+  }
+
+  /** Config version each proxy was last translated at. */
+  public configVersionOf(nodeId: string): number | undefined {
+    return this.proxies.get(nodeId)?.configVersion;
+  }
+
+  /** Current translation failures, and resources left out as conflicting, per proxy. */
+  public problems(): { errors: ProxyError[]; conflicts: { nodeId: string; conflicts: readonly string[] }[] } {
+    const errors: ProxyError[] = [];
+    const conflicts: { nodeId: string; conflicts: readonly string[] }[] = [];
+    for (const [nodeId, p] of this.proxies) {
+      if (p.error) errors.push(p.error);
+      if (p.conflicts.length > 0) conflicts.push({ nodeId, conflicts: p.conflicts });
+    }
+    return { errors, conflicts };
+  }
+
+  // --- push and convergence timing, fed by the status registry ---------------
+
+  public sent(nodeId: string, typeUrl: string, version: string): void {
+    const pending = this.proxies.get(nodeId)?.pending.get(typeUrl);
+    if (!pending || pending.version !== version || pending.sentObserved) return;
+    pending.sentObserved = true;
+    this.props.metrics.observePush(typeUrl, (this.now() - pending.changeAt) / 1000);
+  }
+
+  public acked(nodeId: string, typeUrl: string, version: string): void {
+    const proxy = this.proxies.get(nodeId);
+    const pending = proxy?.pending.get(typeUrl);
+    if (!proxy || !pending || pending.version !== version) return;
+    proxy.pending.delete(typeUrl);
+    this.props.metrics.observeConvergence(typeUrl, (this.now() - pending.changeAt) / 1000);
+  }
+
+  public nacked(nodeId: string, nack: NackRecord): void {
+    const proxy = this.proxies.get(nodeId);
+    const pending = proxy?.pending.get(nack.typeUrl);
+    if (proxy && pending && pending.version === nack.version) proxy.pending.delete(nack.typeUrl);
+  }
+
+  // --- publishing --------------------------------------------------------------
+
+  private publish(proxy: ConnectedProxy, config: ConfigSnapshot, scope: 'connect' | 'full' | 'eds', changeAt: number | undefined): void {
+    const identity = proxy.identity as ProxyIdentity;
+    const nodeId = proxy.node.id;
+    const fail = (message: string): void => {
+      proxy.error = { nodeId, message, at: new Date() };
+      this.props.metrics.translationErrors.inc();
+      const kept = this.props.cache.getSnapshot(nodeId) ? 'last good snapshot kept' : 'no snapshot yet';
+      this.props.logger.error(`proxy: ${nodeId}: config version ${config.version} not published (${kept}): ${message}`);
+    };
+    let snapshot: Snapshot;
+    let resources: EnvoyResources;
+    const started = process.hrtime.bigint();
+    try {
+      resources = this.translateFn(config, identity, this.props.translateOptions ?? {});
+      snapshot = Snapshot.create({ resources: resourcesByTypeUrl(resources) });
+    } catch (e) {
+      fail(`translation failed: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    } finally {
+      this.props.metrics.translateDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    }
+    const validation = this.props.validate(snapshot);
+    if (!validation.ok) {
+      fail(`invalid resources: ${validation.errors.join('; ')}`);
+      return;
+    }
+    const previous = this.props.cache.getSnapshot(nodeId);
+    const consistency = this.props.cache.setSnapshot(nodeId, snapshot);
+    if (!consistency.ok) {
+      fail(`inconsistent snapshot: ${consistency.errors.join('; ')}`);
+      return;
+    }
+    delete proxy.error;
+    proxy.configVersion = config.version;
+    if (resources.conflicts.length > 0 && resources.conflicts.join('\n') !== proxy.conflicts.join('\n')) {
+      this.props.logger.warn(`proxy: ${nodeId}: ${resources.conflicts.join('; ')}`);
+    }
+    proxy.conflicts = resources.conflicts;
+    const changed = RESOURCE_TYPES.map((t) => t.typeUrl).filter((t) =>
+      previous?.version(t) !== snapshot.version(t) && ((previous?.resources(t).size ?? 0) > 0 || snapshot.resources(t).size > 0));
+    if (changed.length === 0) {
+      this.props.logger.debug(`proxy: ${nodeId}: config version ${config.version} changes nothing`);
+      return;
+    }
+    this.props.metrics.snapshotsPublished.inc({ scope });
+    if (changeAt !== undefined) {
+      for (const t of changed) proxy.pending.set(t, { version: snapshot.version(t), changeAt, sentObserved: false });
+    }
+    this.props.logger.info(`proxy: ${nodeId}: published config version ${config.version} (${scope}; changed ${changed.map(shortTypeName).join(', ')})`);
+  }
+}
