@@ -1,0 +1,182 @@
+import * as net from 'net';
+import {
+  createParser,
+  isParseError,
+  NativeParser,
+  PARSE_RESPONSE,
+  ParserSink,
+} from '../http/node-http-parser';
+import type { EndpointPool } from './endpoint-pool';
+import type { UpstreamResetReason, UpstreamUser } from './upstream-user';
+
+const MAX_RESPONSE_HEAD = 64 * 1024;
+
+/**
+ * One raw TCP connection to an endpoint, with Node's HTTP parser in response mode.
+ * It serves one request at a time for its current {@link UpstreamUser}; the pool
+ * owns it between requests.
+ */
+export class UpstreamConnection implements ParserSink {
+  readonly socket: net.Socket;
+  /** Requests started on this connection (more than 1 means it was reused). */
+  requests = 0;
+  /** When it went idle (performance.now()), for the pool's idle expiry. */
+  idleSince = 0;
+  connected = false;
+  closed = false;
+  private user: UpstreamUser | null = null;
+  private readonly parser: NativeParser;
+  private headers: string[] | null = null;
+  /** Bytes of response seen for the current request (0 = nothing yet). */
+  responseBytes = 0;
+  /** Socket of the peer to cork while parsing one chunk, so a response head and body leave in one write. */
+  corkTarget: net.Socket | null = null;
+
+  constructor(readonly pool: EndpointPool, connectTimeoutMs: number) {
+    this.parser = createParser(PARSE_RESPONSE, MAX_RESPONSE_HEAD, this);
+    const socket = net.connect({ host: pool.endpoint.host, port: pool.endpoint.port, noDelay: true });
+    this.socket = socket;
+    if (connectTimeoutMs > 0) socket.setTimeout(connectTimeoutMs);
+    socket.on('connect', this.onConnect.bind(this));
+    socket.on('timeout', this.onConnectTimeout.bind(this));
+    socket.on('data', this.onData.bind(this));
+    socket.on('end', this.onEnd.bind(this));
+    socket.on('error', this.onError.bind(this));
+    socket.on('close', this.onClose.bind(this));
+    socket.on('drain', this.onDrain.bind(this));
+  }
+
+  /** Hands the connection to `user` for one request. */
+  attach(user: UpstreamUser): void {
+    this.user = user;
+    this.requests++;
+    this.responseBytes = 0;
+  }
+
+  detach(): void {
+    this.user = null;
+    this.corkTarget = null;
+  }
+
+  /** Ends the connection without waiting (the pool forgets it on `close`). */
+  destroy(): void {
+    this.user = null;
+    if (!this.socket.destroyed) this.socket.destroy();
+  }
+
+  write(data: Buffer | string, encoding?: BufferEncoding): boolean {
+    return encoding === undefined ? this.socket.write(data) : this.socket.write(data, encoding);
+  }
+
+  private onConnect(): void {
+    this.connected = true;
+    this.socket.setTimeout(0);
+    this.pool.onConnected(this);
+  }
+
+  private onConnectTimeout(): void {
+    if (this.connected) return;
+    this.closed = true;
+    this.socket.destroy();
+    this.pool.onConnectFailed(this, 'connect-timeout');
+  }
+
+  private onData(chunk: Buffer): void {
+    this.responseBytes += chunk.length;
+    if (this.user === null) {
+      // Bytes with no request outstanding: the connection is out of sync.
+      this.socket.destroy();
+      return;
+    }
+    const peer = this.corkTarget;
+    if (peer !== null) peer.cork();
+    const r = this.parser.execute(chunk);
+    if (peer !== null) peer.uncork();
+    if (isParseError(r)) this.fail('protocol-error');
+  }
+
+  private onEnd(): void {
+    if (this.user !== null) {
+      // A close-delimited response ends here.
+      const r = this.parser.finish();
+      if (isParseError(r)) this.fail('protocol-error');
+    }
+  }
+
+  private onError(): void {
+    // 'close' follows and reports.
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.connected) {
+      this.pool.onConnectFailed(this, 'connect-failure');
+      return;
+    }
+    const user = this.user;
+    this.user = null;
+    this.pool.onClosed(this, user !== null);
+    if (user !== null) user.onUpstreamReset('termination');
+  }
+
+  private onDrain(): void {
+    if (this.user !== null) this.user.onUpstreamDrain();
+  }
+
+  private fail(reason: UpstreamResetReason): void {
+    const user = this.user;
+    this.user = null;
+    this.closed = true;
+    this.socket.destroy();
+    this.pool.onClosed(this, true);
+    if (user !== null) user.onUpstreamReset(reason);
+  }
+
+  // ParserSink (response mode)
+
+  onHeaders(headers: string[]): void {
+    this.headers = this.headers === null ? headers : this.headers.concat(headers);
+  }
+
+  onHeadersComplete(
+    _major: number,
+    _minor: number,
+    headers: string[] | undefined,
+    _method: number | undefined,
+    _url: string | undefined,
+    statusCode: number | undefined,
+    statusMessage: string | undefined,
+    _upgrade: boolean,
+    keepAlive: boolean,
+  ): number {
+    let all = headers ?? [];
+    if (this.headers !== null) {
+      all = headers === undefined ? this.headers : this.headers.concat(headers);
+      this.headers = null;
+    }
+    const status = statusCode ?? 0;
+    this.interim = status >= 100 && status < 200 && status !== 101;
+    this.lastKeepAlive = keepAlive;
+    const user = this.user;
+    if (user === null) return 0;
+    return user.onResponseHead(status, statusMessage ?? '', all, keepAlive) ? 1 : 0;
+  }
+
+  onBody(chunk: Buffer): void {
+    if (this.user !== null) this.user.onResponseBody(chunk);
+  }
+
+  onMessageComplete(): void {
+    if (this.interim) {
+      // A 1xx interim response is a message of its own; the final one follows.
+      this.interim = false;
+      return;
+    }
+    const user = this.user;
+    if (user !== null) user.onResponseEnd(this.lastKeepAlive);
+  }
+
+  private interim = false;
+  private lastKeepAlive = false;
+}
