@@ -137,6 +137,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     await store.addSource(new FileConfigSource({
       directory,
       settleMs: options.settleMs,
+      // Node 20's recursive fs.watch on Linux stops reporting a file once it was
+      // replaced by a rename (how editors and atomic writers save): one watcher per directory.
+      recursiveWatch: false,
       ...(options.defaultNamespace !== undefined ? { defaultNamespace: options.defaultNamespace } : {}),
       onWatchError: (e) => logger.warn(`config: watching ${directory}: ${e.message}`),
     }));

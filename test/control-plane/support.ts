@@ -1,0 +1,193 @@
+/**
+ * Helpers of the control-plane end-to-end tests: waiting on conditions with a
+ * deadline, HTTP GETs to the monitoring server, echo gRPC backends, a raw ADS
+ * client, a logger that keeps its lines, and YAML config directories.
+ */
+import * as fs from 'fs';
+import * as http from 'http';
+import * as os from 'os';
+import * as path from 'path';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { ControlPlaneLogger, lineLogger } from '../../runtime/control-plane/logger';
+import { adsServiceDefinition, DiscoveryRequest, DiscoveryResponse, PlainMessage, unpackResource } from '../../runtime/xds/protos';
+
+/** Polls `check` until it returns a value other than undefined/false, or throws after `deadlineMs`. */
+export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, deadlineMs = 5000): Promise<T> {
+  const end = Date.now() + deadlineMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined && v !== false) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** GET `url`: status and body. */
+export function httpGet(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http.get(url, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    }).on('error', reject);
+  });
+}
+
+export async function getJson<T = unknown>(url: string): Promise<T> {
+  const r = await httpGet(url);
+  if (r.status !== 200) throw new Error(`GET ${url}: ${r.status} ${r.body}`);
+  return JSON.parse(r.body) as T;
+}
+
+/** A logger that keeps every line (and the lines as one text). */
+export function memoryLogger(): ControlPlaneLogger & { lines: string[]; text(): string } {
+  const lines: string[] = [];
+  const logger = lineLogger({ write: (l) => lines.push(l), level: 'debug' });
+  return { ...logger, lines, text: () => lines.join('') };
+}
+
+/** A fresh temporary directory. */
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `meshform-${prefix}-`));
+}
+
+/** Writes `text` to `file` atomically (write then rename), as editors and `kubectl` tooling do. */
+export function writeAtomically(file: string, text: string): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
+
+// --- echo backends -------------------------------------------------------------
+
+export interface EchoReply { message: string; version: string }
+type EchoClient = grpc.Client & { Say(req: { message: string }, md: grpc.Metadata, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r?: EchoReply) => void): void };
+
+const ECHO_PROTO = path.join(__dirname, 'fixtures', 'echo.proto');
+
+function echoPackage(): { Echo: grpc.ServiceClientConstructor } {
+  const definition = protoLoader.loadSync(ECHO_PROTO, { keepCase: true, defaults: true });
+  const loaded = grpc.loadPackageDefinition(definition) as unknown as { meshform: { test: { Echo: grpc.ServiceClientConstructor } } };
+  return loaded.meshform.test;
+}
+
+export interface EchoBackend {
+  readonly address: string;
+  readonly port: number;
+  readonly version: string;
+  close(): Promise<void>;
+}
+
+/** An echo server on `address` (any free port) answering with `version`. */
+export async function startEchoBackend(address: string, version: string): Promise<EchoBackend> {
+  const server = new grpc.Server();
+  server.addService(echoPackage().Echo.service, {
+    Say: (call: grpc.ServerUnaryCall<{ message: string }, EchoReply>, cb: grpc.sendUnaryData<EchoReply>) => cb(null, { message: call.request.message, version }),
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${address}:0`, grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+  return {
+    address, port, version,
+    close: () => new Promise<void>((resolve) => {
+      server.tryShutdown(() => resolve());
+      setTimeout(() => server.forceShutdown(), 500).unref();
+    }),
+  };
+}
+
+/** An echo client over xDS: `xds:///target`, bootstrapped to the control plane at `xdsPort`. */
+export function xdsEchoClient(target: string, xdsPort: number, nodeId: string, metadata: Record<string, unknown>): {
+  say(message: string, headers?: Record<string, string>): Promise<EchoReply>;
+  close(): void;
+} {
+  const bootstrap = {
+    xds_servers: [{ server_uri: `127.0.0.1:${xdsPort}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
+    node: { id: nodeId, metadata, locality: {} },
+  };
+  const client = new (echoPackage().Echo)(`xds:///${target}`, grpc.credentials.createInsecure(), {
+    'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': JSON.stringify(bootstrap),
+  }) as unknown as EchoClient;
+  return {
+    say: (message, headers = {}) => new Promise((resolve, reject) => {
+      const md = new grpc.Metadata();
+      for (const [k, v] of Object.entries(headers)) md.set(k, v);
+      client.Say({ message }, md, { deadline: Date.now() + 3000 }, (e, r) => (e ? reject(e) : resolve(r as EchoReply)));
+    }),
+    close: () => client.close(),
+  };
+}
+
+// --- a raw ADS client ---------------------------------------------------------
+
+/** Node metadata as a wire Struct. */
+function struct(json: Record<string, unknown>): PlainMessage {
+  const value = (v: unknown): PlainMessage => {
+    if (typeof v === 'string') return { stringValue: v };
+    if (typeof v === 'number') return { numberValue: v };
+    if (typeof v === 'boolean') return { boolValue: v };
+    if (Array.isArray(v)) return { listValue: { values: v.map(value) } };
+    if (v && typeof v === 'object') return { structValue: struct(v as Record<string, unknown>) };
+    return { nullValue: 'NULL_VALUE' };
+  };
+  return { fields: Object.fromEntries(Object.entries(json).map(([k, v]) => [k, value(v)])) };
+}
+
+/** A state-of-the-world ADS stream that records responses and can ACK or NACK them. */
+export class RawAdsClient {
+  public readonly responses: DiscoveryResponse[] = [];
+  private readonly client: grpc.Client;
+  private readonly call: grpc.ClientDuplexStream<DiscoveryRequest, DiscoveryResponse>;
+  private firstSent = false;
+
+  public constructor(xdsPort: number, private readonly nodeId: string, private readonly metadata: Record<string, unknown>) {
+    const Client = grpc.makeGenericClientConstructor(adsServiceDefinition(), 'AggregatedDiscoveryService');
+    this.client = new Client(`127.0.0.1:${xdsPort}`, grpc.credentials.createInsecure());
+    this.call = (this.client as unknown as { StreamAggregatedResources(): grpc.ClientDuplexStream<DiscoveryRequest, DiscoveryResponse> }).StreamAggregatedResources();
+    this.call.on('data', (r: DiscoveryResponse) => this.responses.push(r));
+    this.call.on('error', () => undefined);
+  }
+
+  /** Subscribes to `typeUrl` (wildcard when `names` is empty). */
+  public subscribe(typeUrl: string, names: readonly string[] = []): void {
+    this.write({ type_url: typeUrl, resource_names: names, version_info: '', response_nonce: '' });
+  }
+
+  /** The latest response of `typeUrl`, if any. */
+  public latest(typeUrl: string): DiscoveryResponse | undefined {
+    return [...this.responses].reverse().find((r) => r.type_url === typeUrl);
+  }
+
+  /** The resources of the latest response of `typeUrl`, unpacked. */
+  public resources(typeUrl: string): PlainMessage[] {
+    return (this.latest(typeUrl)?.resources ?? []).map((a) => unpackResource(a));
+  }
+
+  public ack(response: DiscoveryResponse, names: readonly string[] = []): void {
+    this.write({ type_url: response.type_url, resource_names: names, version_info: response.version_info, response_nonce: response.nonce });
+  }
+
+  public nack(response: DiscoveryResponse, message: string, names: readonly string[] = []): void {
+    this.write({
+      type_url: response.type_url, resource_names: names, version_info: '', response_nonce: response.nonce,
+      error_detail: { code: 3, message },
+    });
+  }
+
+  public close(): void {
+    this.call.cancel();
+    this.client.close();
+  }
+
+  private write(request: Omit<DiscoveryRequest, 'node'>): void {
+    const node = this.firstSent ? null : { id: this.nodeId, cluster: 'test', metadata: struct(this.metadata) };
+    this.firstSent = true;
+    this.call.write({ ...request, node } as unknown as DiscoveryRequest);
+  }
+}
