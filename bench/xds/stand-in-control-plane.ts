@@ -52,7 +52,7 @@ async function main(argv: string[]): Promise<void> {
       for (const node of nodes.values()) push(node);
     }, debounceMs);
   });
-  await store.addSource(new FileConfigSource({ directory }));
+  await store.addSource(new FileConfigSource({ directory, recursiveWatch: false }));
   await server.listen(host, xdsPort);
   const monitoring = http.createServer((req, res) => {
     res.writeHead(req.url === '/ready' ? 200 : 404).end(req.url === '/ready' ? 'ready\n' : '');
