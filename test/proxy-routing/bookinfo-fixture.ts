@@ -11,9 +11,11 @@ import { RouteTable } from '../../runtime/proxy/routing';
 
 const SIDECAR_ID = 'sidecar~10.0.0.5~productpage-v1-6b746f74dc-9stvs.default~default.svc.cluster.local';
 
-/** The `9080` route table of the productpage sidecar, from fixtures/bookinfo-routing.yaml through translation and decoding. */
-export function bookinfoTable(): RouteTable {
-  const file = path.join(__dirname, 'fixtures', 'bookinfo-routing.yaml');
+/**
+ * The `9080` route table of the productpage sidecar, from fixtures/bookinfo-routing.yaml through translation and decoding
+ * (`file` lets a compiled benchmark point at the source fixture).
+ */
+export function bookinfoTable(file = path.join(__dirname, 'fixtures', 'bookinfo-routing.yaml')): RouteTable {
   const objects: ConfigObject[] = [];
   for (const doc of parseYamlDocuments(fs.readFileSync(file, 'utf8'), file)) {
     const result = readManifest(doc.object as Record<string, unknown>, { source: 'test', file, index: doc.index }, 'default');

@@ -7,18 +7,18 @@
  * object and allocates nothing.
  */
 import type {
-  CorsPolicy, FaultConfig, ForwardAction, HeaderOperations, PerFilterConfigs, RedirectAction, Route, RouteConfiguration, VirtualHost,
+  CorsPolicy, FaultConfig, ForwardAction, HeaderOperations, PerFilterConfigs, Route, RouteConfiguration, VirtualHost,
 } from '../../xds/resources';
 import { CompiledCors, compileCors } from './cors';
-import { CompiledFault, compileFault } from './fault';
+import { CompiledFault, FaultOutcome, compileFault } from './fault';
 import { hashInputs } from './hash-inputs';
-import { NO_HEADER_OPS, requestHeaderOps, responseHeaderOps } from './header-ops';
+import { HeaderOp, NO_HEADER_OPS, requestHeaderOps, responseHeaderOps } from './header-ops';
 import type { RandomSource } from './random';
 import { sample } from './random';
 import { CompiledMatch, compileMatch } from './request-matcher';
 import { RetryPlan, compileRetryPolicy } from './retry';
 import { redirectLocation, rewritePrefix, rewriteRegex } from './rewrite';
-import type { ForwardDecision, RouteDecision } from './route-decision';
+import type { DirectResponseDecision, ForwardDecision, RouteDecision } from './route-decision';
 import { NO_ROUTE } from './route-decision';
 import type { RouteRequest } from './route-request';
 import { VirtualHostIndex } from './virtual-host-index';
@@ -36,8 +36,13 @@ export const CORS_FILTER_NAME = 'envoy.filters.http.cors';
 
 const NO_MIRRORS: readonly string[] = Object.freeze([]);
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type Decide = (request: RouteRequest, random: RandomSource) => RouteDecision;
+/** An action: builds the decision, with the fault and CORS filters' outcome when they produced one. */
+type Decide = (request: RouteRequest, random: RandomSource, fault?: FaultOutcome, corsHeaders?: readonly HeaderOp[]) => RouteDecision;
+
+interface Base {
+  readonly virtualHost: string;
+  readonly route: string;
+}
 
 interface CompiledRoute {
   readonly match: CompiledMatch;
@@ -128,54 +133,51 @@ function compileRoute(config: RouteConfiguration, vh: VirtualHost, route: Route,
   const corsPolicy: CorsPolicy | undefined = corsConfig?.kind === 'cors' ? corsConfig.policy
     : corsConfig?.kind === 'disabled' ? undefined : vh.cors;
   const match = compileMatch(route.match);
-  const base = { virtualHost: vh.name, route: route.name };
+  const base: Base = { virtualHost: vh.name, route: route.name };
   const action = route.action;
+  const responseOps = responseHeaderOps([route.headers, vh.headers, config.headers]);
   let decide: Decide;
   if (action.kind === 'forward') {
     decide = compileForward(config, vh, route, action, match, base);
   } else if (action.kind === 'redirect') {
-    decide = compileRedirect(config, vh, route, action, match, base);
-  } else {
-    const direct: RouteDecision = Object.freeze({
-      kind: 'direct', ...base, status: action.status, responseHeaderOps: responseHeaderOps([route.headers, vh.headers, config.headers]),
-      ...(action.body ? { body: action.body } : {}),
+    decide = (request, _random, f, cors) => ({
+      kind: 'redirect', virtualHost: base.virtualHost, route: base.route, status: action.status,
+      location: redirectLocation(action, request, match.matchedLength(request.path)),
+      responseHeaderOps: withCors(responseOps, cors), delayMs: f?.delayMs, abort: f?.abort,
     });
-    decide = () => direct;
+  } else {
+    const direct = (f: FaultOutcome | undefined, cors: readonly HeaderOp[] | undefined): DirectResponseDecision => ({
+      kind: 'direct', virtualHost: base.virtualHost, route: base.route, status: action.status, body: action.body,
+      responseHeaderOps: withCors(responseOps, cors), delayMs: f?.delayMs, abort: f?.abort,
+    });
+    const shared = Object.freeze(direct(undefined, undefined));
+    decide = (_request, _random, f, cors) => (f || cors ? direct(f, cors) : shared);
   }
   return { match, decide: withFilters(decide, fault ? compileFault(fault) : undefined, corsPolicy ? compileCors(corsPolicy) : undefined, base) };
 }
 
-/** Wraps an action with the fault filter, then the CORS filter (Istio's filter order). */
-function withFilters(decide: Decide, fault: CompiledFault | undefined, cors: CompiledCors | undefined, base: { virtualHost: string; route: string }): Decide {
+function withCors(ops: readonly HeaderOp[], cors: readonly HeaderOp[] | undefined): readonly HeaderOp[] {
+  if (!cors) return ops;
+  return ops.length === 0 ? cors : [...ops, ...cors];
+}
+
+/**
+ * Runs the fault filter, then the CORS filter (Istio's filter order), and hands
+ * their outcome to the action, which builds the decision in one object.
+ */
+function withFilters(decide: Decide, fault: CompiledFault | undefined, cors: CompiledCors | undefined, base: Base): Decide {
   if (!fault && !cors) return decide;
   return (request, random) => {
     const f = fault?.evaluate(random);
     const c = cors?.evaluate(request, random);
-    if (!f && !c) return decide(request, random);
-    let d: Mutable<RouteDecision>;
     if (c?.kind === 'preflight') {
-      d = { kind: 'corsPreflight', ...base, status: 200, responseHeaderOps: c.headers };
-    } else {
-      d = { ...decide(request, random) } as Mutable<RouteDecision>;
-      if (d.kind === 'noRoute') return d;
-      if (c) d.responseHeaderOps = d.responseHeaderOps.length === 0 ? c.headers : [...d.responseHeaderOps, ...c.headers];
+      return {
+        kind: 'corsPreflight', virtualHost: base.virtualHost, route: base.route, status: 200, responseHeaderOps: c.headers,
+        delayMs: f?.delayMs, abort: f?.abort,
+      };
     }
-    if (f) {
-      if (f.delayMs !== undefined) d.delayMs = f.delayMs;
-      if (f.abort !== undefined) d.abort = f.abort;
-    }
-    return d as RouteDecision;
+    return decide(request, random, f, c?.headers);
   };
-}
-
-function compileRedirect(
-  config: RouteConfiguration, vh: VirtualHost, route: Route, action: RedirectAction, match: CompiledMatch, base: { virtualHost: string; route: string },
-): Decide {
-  const ops = responseHeaderOps([route.headers, vh.headers, config.headers]);
-  return (request) => ({
-    kind: 'redirect', ...base, status: action.status, responseHeaderOps: ops,
-    location: redirectLocation(action, request, match.matchedLength(request.path)),
-  });
 }
 
 interface Target {
@@ -184,8 +186,21 @@ interface Target {
   readonly hostHeader?: string;
 }
 
+/** Every forward decision has this one shape (absent fields are undefined), so readers stay monomorphic. */
+function makeForward(
+  t: ForwardDecision, cluster: string, hashInputs: readonly string[] | undefined, mirrors: readonly string[], path: string | undefined,
+  host: string | undefined, responseOps: readonly HeaderOp[], f: FaultOutcome | undefined,
+): ForwardDecision {
+  return {
+    kind: 'forward', virtualHost: t.virtualHost, route: t.route, cluster, clusterNotFoundStatus: t.clusterNotFoundStatus,
+    timeoutMs: t.timeoutMs, idleTimeoutMs: t.idleTimeoutMs, maxStreamDurationMs: t.maxStreamDurationMs, retry: t.retry,
+    hashInputs, mirrors, path, host, autoHostRewrite: t.autoHostRewrite, requestHeaderOps: t.requestHeaderOps,
+    responseHeaderOps: responseOps, delayMs: f?.delayMs, abort: f?.abort,
+  };
+}
+
 function compileForward(
-  config: RouteConfiguration, vh: VirtualHost, route: Route, action: ForwardAction, match: CompiledMatch, base: { virtualHost: string; route: string },
+  config: RouteConfiguration, vh: VirtualHost, route: Route, action: ForwardAction, match: CompiledMatch, base: Base,
 ): Decide {
   const retryPolicy = action.retryPolicy ?? vh.retryPolicy;
   const retry: RetryPlan | undefined = retryPolicy ? compileRetryPolicy(retryPolicy) : undefined;
@@ -193,33 +208,23 @@ function compileForward(
   const hostRewrite = action.hostRewrite;
   const target = (cluster: string, wcHeaders: HeaderOperations | undefined, wcHost?: string): Target => {
     const levels = [wcHeaders, route.headers, vh.headers, config.headers];
+    const template: ForwardDecision = {
+      kind: 'forward', virtualHost: base.virtualHost, route: base.route, cluster, clusterNotFoundStatus: action.clusterNotFoundStatus,
+      timeoutMs: action.timeoutMs, idleTimeoutMs: action.idleTimeoutMs, maxStreamDurationMs: action.maxStreamDurationMs, retry,
+      mirrors: NO_MIRRORS, autoHostRewrite: wcHost === undefined && hostRewrite?.kind === 'auto' ? true : undefined,
+      requestHeaderOps: requestHeaderOps(levels), responseHeaderOps: responseHeaderOps(levels),
+    };
     const host = wcHost ?? (hostRewrite?.kind === 'literal' ? hostRewrite.value : undefined);
-    const decision: ForwardDecision = Object.freeze({
-      kind: 'forward', ...base,
-      cluster,
-      clusterNotFoundStatus: action.clusterNotFoundStatus,
-      timeoutMs: action.timeoutMs,
-      ...(action.idleTimeoutMs !== undefined ? { idleTimeoutMs: action.idleTimeoutMs } : {}),
-      ...(action.maxStreamDurationMs !== undefined ? { maxStreamDurationMs: action.maxStreamDurationMs } : {}),
-      ...(retry ? { retry } : {}),
-      mirrors: staticMirrors ?? NO_MIRRORS,
-      ...(host !== undefined ? { host } : {}),
-      ...(wcHost === undefined && hostRewrite?.kind === 'auto' ? { autoHostRewrite: true } : {}),
-      requestHeaderOps: requestHeaderOps(levels),
-      responseHeaderOps: responseHeaderOps(levels),
-    });
+    const decision = Object.freeze(makeForward(template, cluster, undefined, staticMirrors ?? NO_MIRRORS, undefined, host, template.responseHeaderOps, undefined));
     return wcHost === undefined && hostRewrite?.kind === 'header' ? { decision, hostHeader: hostRewrite.header } : { decision };
   };
 
   const choice = action.cluster;
-  let pick: (request: RouteRequest, random: RandomSource) => Target;
+  let pick: (random: RandomSource) => Target;
   let clusterHeader: string | undefined;
-  if (choice.kind === 'cluster') {
-    const t = target(choice.name, undefined);
-    pick = () => t;
-  } else if (choice.kind === 'header') {
-    const t = target('', undefined);
-    clusterHeader = choice.header;
+  if (choice.kind === 'cluster' || choice.kind === 'header') {
+    const t = target(choice.kind === 'cluster' ? choice.name : '', undefined);
+    if (choice.kind === 'header') clusterHeader = choice.header;
     pick = () => t;
   } else {
     const targets = choice.clusters.map((c) => target(c.name, c.headers, c.hostRewrite));
@@ -227,7 +232,7 @@ function compileForward(
     let sum = 0;
     for (const c of choice.clusters) bounds.push((sum += c.weight));
     const total = choice.totalWeight;
-    pick = (_request, random) => {
+    pick = (random) => {
       const x = Math.floor(random() * total);
       for (let i = 0; i < bounds.length; i++) if (x < (bounds[i] as number)) return targets[i] as Target;
       return targets[targets.length - 1] as Target;
@@ -237,27 +242,32 @@ function compileForward(
   const { hashPolicies, mirrors, prefixRewrite, regexRewrite } = action;
   const dynamic = clusterHeader !== undefined || hashPolicies.length > 0 || staticMirrors === undefined
     || prefixRewrite !== undefined || regexRewrite !== undefined || hostRewrite?.kind === 'header';
-  if (!dynamic) return (request, random) => pick(request, random).decision;
+  if (!dynamic) {
+    return (_request, random, f, cors) => {
+      const d = pick(random).decision;
+      return f || cors ? makeForward(d, d.cluster, undefined, d.mirrors, undefined, d.host, withCors(d.responseHeaderOps, cors), f) : d;
+    };
+  }
 
-  return (request, random) => {
-    const t = pick(request, random);
-    const d: Mutable<ForwardDecision> = { ...t.decision };
-    if (clusterHeader !== undefined) d.cluster = request.header(clusterHeader) ?? '';
-    if (hashPolicies.length > 0) {
-      const inputs = hashInputs(hashPolicies, request);
-      if (inputs) d.hashInputs = inputs;
-    }
+  return (request, random, f, cors) => {
+    const t = pick(random);
+    const d = t.decision;
+    const cluster = clusterHeader !== undefined ? request.header(clusterHeader) ?? '' : d.cluster;
+    const inputs = hashPolicies.length > 0 ? hashInputs(hashPolicies, request) : undefined;
+    let sampled = d.mirrors;
     if (staticMirrors === undefined) {
-      let sampled: string[] | undefined;
-      for (const m of mirrors) if (sample(m.fraction, random)) (sampled ??= []).push(m.cluster);
-      d.mirrors = sampled ?? NO_MIRRORS;
+      let list: string[] | undefined;
+      for (const m of mirrors) if (sample(m.fraction, random)) (list ??= []).push(m.cluster);
+      sampled = list ?? NO_MIRRORS;
     }
-    if (prefixRewrite !== undefined) d.path = rewritePrefix(request.path, match.matchedLength(request.path), prefixRewrite);
-    else if (regexRewrite !== undefined) d.path = rewriteRegex(request.path, regexRewrite);
+    let path: string | undefined;
+    if (prefixRewrite !== undefined) path = rewritePrefix(request.path, match.matchedLength(request.path), prefixRewrite);
+    else if (regexRewrite !== undefined) path = rewriteRegex(request.path, regexRewrite);
+    let host = d.host;
     if (t.hostHeader !== undefined) {
       const h = request.header(t.hostHeader);
-      if (h !== undefined && h !== '') d.host = h;
+      if (h !== undefined && h !== '') host = h;
     }
-    return d;
+    return makeForward(d, cluster, inputs, sampled, path, host, withCors(d.responseHeaderOps, cors), f);
   };
 }
