@@ -69,8 +69,6 @@ export const DEFAULT_INITIAL_FETCH_TIMEOUT_MS = 15_000;
 
 /** `INVALID_ARGUMENT`, the code Envoy puts in `error_detail` of a NACK. */
 const NACK_CODE = grpc.status.INVALID_ARGUMENT;
-/** How long one stream waits for its channel to become ready before giving up on reporting it. */
-const READY_WATCH_MS = 60_000;
 
 type Phase = 'clusters' | 'listeners' | 'ready';
 
@@ -210,7 +208,10 @@ export class AdsClient extends TypedEmitter<AdsClientEvents> {
     if (this.closed) return;
     const generation = ++this.generation;
     const Client = grpc.makeGenericClientConstructor(adsServiceDefinition(), 'AggregatedDiscoveryService');
-    const client = new Client(this.server, this.credentials, this.channelOptions) as unknown as AdsGrpcClient;
+    // A channel of its own per attempt (local subchannel pool): the backoff above
+    // paces reconnection, not a shared subchannel's own backoff.
+    const options: grpc.ChannelOptions = { 'grpc.use_local_subchannel_pool': 1, ...this.channelOptions };
+    const client = new Client(this.server, this.credentials, options) as unknown as AdsGrpcClient;
     const call = client.StreamAggregatedResources();
     const handle: StreamHandle = { generation, client, call, nodeSent: false, ended: false };
     this.stream = handle;
@@ -219,15 +220,33 @@ export class AdsClient extends TypedEmitter<AdsClientEvents> {
     call.on('data', (response: DiscoveryResponse) => this.onResponse(handle, response));
     call.on('error', () => undefined); // the status below ends the stream
     call.on('status', (status: grpc.StatusObject) => this.onStreamEnd(handle, status.code, status.details));
-    client.waitForReady(Date.now() + READY_WATCH_MS, (error) => {
-      if (!error && this.stream === handle && !handle.ended) this.onConnected();
-    });
+    this.watchUntilReady(handle);
 
     // Ask again for everything subscribed, with the versions in force.
     for (const type of XDS_TYPE_NAMES) {
       const s = this.types[type];
       if (s.subscribed && (type === 'CDS' || type === 'LDS' || s.names.size > 0)) this.send(type);
     }
+  }
+
+  /** Reports the connection once the stream's channel is ready (no timer: the watch ends with the channel). */
+  private watchUntilReady(handle: StreamHandle): void {
+    const channel = handle.client.getChannel();
+    const check = (): void => {
+      if (this.stream !== handle || handle.ended) return;
+      let state: grpc.connectivityState;
+      try {
+        state = channel.getConnectivityState(true);
+        if (state === grpc.connectivityState.READY) {
+          this.onConnected();
+          return;
+        }
+        channel.watchConnectivityState(state, Infinity, check);
+      } catch {
+        // the channel was closed: the stream's end is handled by its status
+      }
+    };
+    check();
   }
 
   private onConnected(): void {
