@@ -28,6 +28,8 @@ export class DownstreamConnection implements ParserSink {
   private idleSince: number;
   private paused = false;
   private closed = false;
+  /** The client sent FIN: close once every accepted request is answered. */
+  private peerEnded = false;
   private inData = false;
   private uncorkSocket: net.Socket | null = null;
   /** A failure to answer once earlier exchanges are done (parse error in a pipeline). */
@@ -40,6 +42,7 @@ export class DownstreamConnection implements ParserSink {
     socket.setNoDelay(true);
     socket.on('data', this.onData.bind(this));
     socket.on('drain', this.onDrain.bind(this));
+    socket.on('end', this.onEnd.bind(this));
     socket.on('error', noop);
     socket.on('close', this.onClose.bind(this));
   }
@@ -73,6 +76,17 @@ export class DownstreamConnection implements ParserSink {
 
   private onDrain(): void {
     if (this.active !== null) this.active.onDownstreamDrain();
+  }
+
+  /** The client half-closed: answer what is complete, then close; an unfinished request is abandoned. */
+  private onEnd(): void {
+    if (this.closed) return;
+    if (this.reading !== null || this.headStartedAt !== 0) {
+      this.destroy();
+      return;
+    }
+    this.peerEnded = true;
+    if (this.active === null) this.closeGracefully();
   }
 
   private onClose(): void {
@@ -151,6 +165,10 @@ export class DownstreamConnection implements ParserSink {
     }
     if (this.fatal !== null) {
       this.sendFatal(this.fatal);
+      return;
+    }
+    if (this.peerEnded) {
+      this.closeGracefully();
       return;
     }
     this.updateReading();

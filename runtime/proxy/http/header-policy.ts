@@ -126,6 +126,7 @@ export class RequestHeaderScan {
           break;
         case H_REQUEST_ID:
           if (this.requestId === '') this.requestId = value;
+          block += `${name}: ${value}\r\n`;
           break;
         case H_EXPECT:
           if (value.length === 12 && value.toLowerCase() === '100-continue') this.expectContinue = true;

@@ -31,7 +31,7 @@ export class Http1Listener {
 
   /** Listens on `host:port` (port 0 picks a free one) and resolves with the bound address. */
   listen(port: number, host = '127.0.0.1'): Promise<net.AddressInfo> {
-    const server = net.createServer({ noDelay: true }, (socket) => this.handleConnection(socket));
+    const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.handleConnection(socket));
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -42,7 +42,11 @@ export class Http1Listener {
     });
   }
 
-  /** Serves an accepted socket (from this listener's server or another acceptor). */
+  /**
+   * Serves an accepted socket (from this listener's server or another acceptor).
+   * Create it with `allowHalfOpen: true` so a client that half-closes after its
+   * request still gets the response.
+   */
   handleConnection(socket: net.Socket): void {
     const conn = new DownstreamConnection(this, socket);
     this.connections.add(conn);

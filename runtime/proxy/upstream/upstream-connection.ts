@@ -97,9 +97,9 @@ export class UpstreamConnection implements ParserSink {
 
   private onEnd(): void {
     if (this.user !== null) {
-      // A close-delimited response ends here.
+      // A close-delimited response ends here; any other message is cut short.
       const r = this.parser.finish();
-      if (isParseError(r)) this.fail('protocol-error');
+      if (isParseError(r)) this.fail('termination');
     }
   }
 
