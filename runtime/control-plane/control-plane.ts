@@ -27,6 +27,8 @@ export const DEFAULT_XDS_PORT = 15010;
 export const DEFAULT_MONITORING_PORT = 15014;
 export const DEFAULT_LISTEN = '127.0.0.1';
 export const DEFAULT_DEBOUNCE_MS = 100;
+/** Longest wait for the xDS server to close. */
+const XDS_CLOSE_GRACE_MS = 1500;
 
 export interface ControlPlaneOptions {
   /** Directory of YAML manifests (every `*.yaml`/`*.yml` below it), read and watched. */
@@ -120,8 +122,16 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const close = async (): Promise<void> => {
     debouncer.stop();
     await store.close();
-    await xds?.close();
+    if (xds) {
+      // The server forces its shutdown after a second when clients keep idle
+      // connections open, but its close() then never resolves: wait that long at most.
+      let timer: NodeJS.Timeout | undefined;
+      const bounded = new Promise<void>((resolve) => { timer = setTimeout(resolve, XDS_CLOSE_GRACE_MS); });
+      await Promise.race([xds.close(), bounded]);
+      clearTimeout(timer);
+    }
     await monitoring?.close();
+    logger.info('control plane: stopped');
   };
 
   try {

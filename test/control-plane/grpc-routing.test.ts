@@ -1,17 +1,14 @@
 /**
  * Proxyless gRPC end to end: a grpc-js-xds client (GENERATOR=grpc) resolves
  * `xds:///echo.default.svc.cluster.local:7070` through `meshform control-plane`
- * (in-process) and calls echo backends on 127.0.0.x registered with WorkloadEntries,
+ * (in-process; the client runs in its own process) and calls echo backends on 127.0.0.x registered with WorkloadEntries,
  * routed by a VirtualService over DestinationRule subsets.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { status as grpcStatus, ServiceError } from '@grpc/grpc-js';
-import { register as registerXds } from '@grpc/grpc-js-xds';
+import { status as grpcStatus } from '@grpc/grpc-js';
 import { ControlPlane, startControlPlane } from '../../runtime/control-plane';
-import { EchoBackend, getJson, memoryLogger, startEchoBackend, tempDir, waitFor, writeAtomically, xdsEchoClient } from './support';
-
-registerXds();
+import { EchoBackend, EchoCallError, getJson, memoryLogger, startEchoBackend, tempDir, waitFor, writeAtomically, xdsEchoClient } from './support';
 
 const TARGET = 'echo.default.svc.cluster.local:7070';
 const NODE_ID = 'sidecar~127.0.0.1~client-0.default~default.svc.cluster.local';
@@ -99,7 +96,7 @@ describe('meshform control-plane serving a grpc-js-xds client', () => {
   });
 
   afterAll(async () => {
-    client?.close();
+    await client?.close();
     await plane?.close();
     await Promise.all(backends.map((b) => b.close()));
     fs.rmSync(dir, { recursive: true, force: true });
@@ -129,7 +126,7 @@ describe('meshform control-plane serving a grpc-js-xds client', () => {
       return true;
     }, 2000);
     expect(Date.now() - edited).toBeLessThan(2000);
-    const error = await client!.say('x', { 'x-fault': 'abort' }).then(() => undefined, (e: ServiceError) => e);
+    const error = await client!.say('x', { 'x-fault': 'abort' }).then(() => undefined, (e: EchoCallError) => e);
     expect(error?.code).toBe(grpcStatus.UNAVAILABLE);
   });
 
@@ -144,7 +141,7 @@ describe('meshform control-plane serving a grpc-js-xds client', () => {
     expect(errors[0]?.errors.join('\n')).toMatch(/weight/);
     expect(logger.text()).toMatch(/warn +config error: .*vs\.yaml#1 \(VirtualService default\/echo\): .*weight/);
     for (let i = 0; i < 20; i++) expect((await client!.say('x')).version).toBe('v3');
-    const error = await client!.say('x', { 'x-fault': 'abort' }).then(() => undefined, (e: ServiceError) => e);
+    const error = await client!.say('x', { 'x-fault': 'abort' }).then(() => undefined, (e: EchoCallError) => e);
     expect(error?.code).toBe(grpcStatus.UNAVAILABLE);
   });
 });

@@ -3,6 +3,7 @@
  * deadline, HTTP GETs to the monitoring server, echo gRPC backends, a raw ADS
  * client, a logger that keeps its lines, and YAML config directories.
  */
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
@@ -68,7 +69,6 @@ export function writeAtomically(file: string, text: string): void {
 // --- echo backends -------------------------------------------------------------
 
 export interface EchoReply { message: string; version: string }
-type EchoClient = grpc.Client & { Say(req: { message: string }, md: grpc.Metadata, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, r?: EchoReply) => void): void };
 
 const ECHO_PROTO = path.join(__dirname, 'fixtures', 'echo.proto');
 
@@ -102,25 +102,51 @@ export async function startEchoBackend(address: string, version: string): Promis
   };
 }
 
-/** An echo client over xDS: `xds:///target`, bootstrapped to the control plane at `xdsPort`. */
+/** A call that failed: its gRPC status code. */
+export class EchoCallError extends Error {
+  public constructor(public readonly code: number, details: string) {
+    super(`gRPC status ${code}: ${details}`);
+  }
+}
+
+/**
+ * An echo client over xDS (`xds:///target`, bootstrapped to the control plane at
+ * `xdsPort`), running in its own process: grpc-js-xds never closes its
+ * connection to the control plane, so the test kills the process instead.
+ */
 export function xdsEchoClient(target: string, xdsPort: number, nodeId: string, metadata: Record<string, unknown>): {
   say(message: string, headers?: Record<string, string>): Promise<EchoReply>;
-  close(): void;
+  close(): Promise<void>;
 } {
-  const bootstrap = {
-    xds_servers: [{ server_uri: `127.0.0.1:${xdsPort}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
-    node: { id: nodeId, metadata, locality: {} },
-  };
-  const client = new (echoPackage().Echo)(`xds:///${target}`, grpc.credentials.createInsecure(), {
-    'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': JSON.stringify(bootstrap),
-  }) as unknown as EchoClient;
+  const child = spawn(process.execPath, [path.join(__dirname, 'fixtures', 'echo-client.js'), target, String(xdsPort), nodeId, JSON.stringify(metadata)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const waiting = new Map<number, { resolve: (r: EchoReply) => void; reject: (e: Error) => void }>();
+  let nextId = 1;
+  let buffered = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    buffered += chunk;
+    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+      const answer = JSON.parse(buffered.slice(0, nl)) as { id: number; version?: string; code?: number; details?: string };
+      buffered = buffered.slice(nl + 1);
+      const w = waiting.get(answer.id);
+      waiting.delete(answer.id);
+      if (answer.version !== undefined) w?.resolve({ message: '', version: answer.version });
+      else w?.reject(new EchoCallError(answer.code ?? 2, answer.details ?? ''));
+    }
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     say: (message, headers = {}) => new Promise((resolve, reject) => {
-      const md = new grpc.Metadata();
-      for (const [k, v] of Object.entries(headers)) md.set(k, v);
-      client.Say({ message }, md, { deadline: Date.now() + 3000 }, (e, r) => (e ? reject(e) : resolve(r as EchoReply)));
+      const id = nextId++;
+      waiting.set(id, { resolve, reject });
+      child.stdin.write(`${JSON.stringify({ id, message, headers })}\n`);
     }),
-    close: () => client.close(),
+    close: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
   };
 }
 
