@@ -4,7 +4,7 @@ import * as net from 'net';
 /** A compiled address set. */
 export type AddressMatcher = (address: string | undefined) => boolean;
 
-/** Parses `10.0.0.0/8`, `::1/128` or a single address; `undefined` when invalid. */
+/** Adds `10.0.0.0/8`, `::1/128` or a single address to `list`; false when the entry is invalid. */
 function addTo(list: net.BlockList, entry: string): boolean {
   const slash = entry.indexOf('/');
   const ip = slash < 0 ? entry : entry.slice(0, slash);
