@@ -296,7 +296,10 @@ class Bench {
     let lastProgress = 0;
     let status = await this.status();
     while (status.initialized < o.proxies) {
-      this.checkControlPlane();
+      if (this.controlPlaneExit !== undefined) {
+        log(`control plane ${this.controlPlaneExit} during the initial phase; its log ends with:\n${tail(this.logFile, 15)}`);
+        break;
+      }
       if (Date.now() > initialDeadline) break;
       if (Date.now() - lastProgress > 10_000) {
         lastProgress = Date.now();
@@ -313,11 +316,11 @@ class Bench {
     const initialCpu = (initialSample?.cpuSeconds ?? 0) - cpuAtLoad;
     log(initialComplete
       ? `initial: all ${o.proxies} proxies ACKed their config ${s2(initTimes[initTimes.length - 1] ?? NaN)} after the load started`
-      : `initial: only ${status.initialized}/${o.proxies} proxies initialized within ${o.initialTimeoutS} s`);
+      : `initial: only ${status.initialized}/${o.proxies} proxies initialized ${this.controlPlaneExit !== undefined ? 'before the control plane exited' : `within ${o.initialTimeoutS} s`}`);
     const initialBytes = status.bytes;
 
     // Quiet, then steady RSS.
-    await this.waitQuiet(3000, 60_000);
+    if (initialComplete) await this.waitQuiet(3000, 60_000);
     const steady = this.monitor.sample();
 
     const changes: ChangeResult[] = [];
@@ -445,7 +448,7 @@ class Bench {
       '| measure | value | target |',
       '| --- | --- | --- |',
       `| control plane ready (process start → /ready) | ${s2(r.readyMs)} | |`,
-      `| initial: all proxies ACKed CDS+EDS+LDS+RDS | ${r.initialComplete ? s2(lastInit) : `${r.initTimes.length}/${o.proxies} in ${o.initialTimeoutS} s`} (p50 ${s2(quantile(r.initTimes, 0.5))}, p99 ${s2(quantile(r.initTimes, 0.99))}) | |`,
+      `| initial: all proxies ACKed CDS+EDS+LDS+RDS | ${r.initialComplete ? s2(lastInit) : `only ${r.initTimes.length}/${o.proxies} ${this.controlPlaneExit !== undefined ? `(control plane ${this.controlPlaneExit})` : `in ${o.initialTimeoutS} s`}`} (p50 ${s2(quantile(r.initTimes, 0.5))}, p99 ${s2(quantile(r.initTimes, 0.99))}) | |`,
       `| initial: control-plane CPU, bytes pushed | ${r.initialCpu.toFixed(1)} s CPU, ${(r.initialBytes / 1e6).toFixed(0)} MB | |`,
       vs.length
         ? `| VirtualService change → proxies ACKed (median of ${vs.length} rounds) | p50 ${ms(median(vs.map((c) => c.p50)))}, p99 ${ms(median(vs.map((c) => c.p99)))}; worst round p99 ${ms(worst(vs, (c) => c.p99))} | p99 ≤ 2 s: ${mark(worst(vs, (c) => c.p99) <= 2000 && vs.every((c) => c.converged >= c.proxies))} |`
