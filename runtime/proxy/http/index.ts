@@ -6,3 +6,4 @@ export * from './request-head';
 export * from './request-id';
 export * from './response-flags';
 export * from './route-decision';
+export * from './text-access-log';
