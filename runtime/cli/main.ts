@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { analyzeCommand } from './analyze-command';
 import { controlPlaneCommand } from './control-plane-command';
 import { startCommand } from './start-command';
+import { sampleCommand } from './sample-command';
 import { synthCommand } from './synth-command';
 import { CliContext, CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, PROCESS_IO, UsageError } from './cli-context';
 import { packageVersion } from './version';
@@ -16,6 +17,7 @@ const SUBCOMMANDS: ReadonlyArray<(context: CliContext) => Command> = [
   synthCommand,
   analyzeCommand,
   controlPlaneCommand,
+  sampleCommand,
 ];
 
 /**
@@ -28,7 +30,9 @@ export async function main(argv: readonly string[], io?: CliIo): Promise<number>
   const context: CliContext = { io: io ?? PROCESS_IO, exitCode: EXIT_OK };
   const program = new Command('meshform')
     .description('a service mesh you write in TypeScript')
-    .version(packageVersion());
+    .version(packageVersion())
+    // Root options only before the subcommand, so `meshform sample reviews --version v2` reaches the subcommand.
+    .enablePositionalOptions();
   for (const make of SUBCOMMANDS) program.addCommand(make(context));
   configure(program, context.io);
 
