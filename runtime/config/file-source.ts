@@ -27,7 +27,12 @@ export interface FileConfigSourceProps {
   readonly watch?: boolean;
   /** Called when watching fails (the directory vanished, ...). @default ignore */
   readonly onWatchError?: (error: Error) => void;
-  /** Watch with one recursive watcher (where the platform supports it) or one watcher per directory. @default true */
+  /**
+   * Watch with one recursive watcher (where the platform supports it) instead of one
+   * watcher per directory. Node 20's recursive watcher on Linux loses a file once it has
+   * been replaced by a rename (how editors and atomic writers save), hence the default.
+   * @default false
+   */
   readonly recursiveWatch?: boolean;
   /** Called on every raw file event, before settling (diagnostics and tests). @default none */
   readonly onFileEvent?: (file: string | undefined) => void;
@@ -173,7 +178,7 @@ export class FileConfigSource implements ConfigSource {
     };
     const onError = (e: Error): void => this.props.onWatchError?.(e);
     try {
-      if (this.props.recursiveWatch === false) throw new Error('per-directory watching requested');
+      if (this.props.recursiveWatch !== true) throw new Error('per-directory watching requested');
       const w = fs.watch(this.directory, { recursive: true }, onEvent);
       w.on('error', onError);
       this.watchers.push(w);

@@ -19,7 +19,7 @@ import { ControlPlaneMetrics } from './metrics';
 import { MonitoringServer, startMonitoringServer } from './monitoring-server';
 import { ObservedStatusRegistry } from './observed-status';
 import { ProxySnapshots, TranslateFn } from './proxy-snapshots';
-import { ACCEPT_ALL_SNAPSHOTS, SnapshotValidator } from './snapshot-validation';
+import { SnapshotValidator, VALIDATE_RESOURCES } from './snapshot-validation';
 
 /** Istio's plaintext xDS port. */
 export const DEFAULT_XDS_PORT = 15010;
@@ -27,8 +27,6 @@ export const DEFAULT_XDS_PORT = 15010;
 export const DEFAULT_MONITORING_PORT = 15014;
 export const DEFAULT_LISTEN = '127.0.0.1';
 export const DEFAULT_DEBOUNCE_MS = 100;
-/** Longest wait for the xDS server to close. */
-const XDS_CLOSE_GRACE_MS = 1500;
 
 export interface ControlPlaneOptions {
   /** Directory of YAML manifests (every `*.yaml`/`*.yml` below it), read and watched. */
@@ -48,7 +46,7 @@ export interface ControlPlaneOptions {
   /** @default one plain-text line per event on standard error */
   readonly logger?: ControlPlaneLogger;
   readonly translateOptions?: TranslateOptions;
-  /** Checks each snapshot before it is published. @default accept all (see snapshot-validation.ts) */
+  /** Checks each snapshot before it is published. @default VALIDATE_RESOURCES, the per-type xDS validators */
   readonly validateSnapshot?: SnapshotValidator;
   /** Replaces the translation (tests). @default translate */
   readonly translate?: TranslateFn;
@@ -84,7 +82,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const proxies = new ProxySnapshots({
     cache, logger, metrics,
     config: () => store.snapshot(),
-    validate: options.validateSnapshot ?? ACCEPT_ALL_SNAPSHOTS,
+    validate: options.validateSnapshot ?? VALIDATE_RESOURCES,
     ...(options.translateOptions ? { translateOptions: options.translateOptions } : {}),
     ...(options.translate ? { translate: options.translate } : {}),
   });
@@ -122,14 +120,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const close = async (): Promise<void> => {
     debouncer.stop();
     await store.close();
-    if (xds) {
-      // The server forces its shutdown after a second when clients keep idle
-      // connections open, but its close() then never resolves: wait that long at most.
-      let timer: NodeJS.Timeout | undefined;
-      const bounded = new Promise<void>((resolve) => { timer = setTimeout(resolve, XDS_CLOSE_GRACE_MS); });
-      await Promise.race([xds.close(), bounded]);
-      clearTimeout(timer);
-    }
+    await xds?.close();
     await monitoring?.close();
     logger.info('control plane: stopped');
   };
@@ -147,9 +138,6 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     await store.addSource(new FileConfigSource({
       directory,
       settleMs: options.settleMs,
-      // Node 20's recursive fs.watch on Linux stops reporting a file once it was
-      // replaced by a rename (how editors and atomic writers save): one watcher per directory.
-      recursiveWatch: false,
       ...(options.defaultNamespace !== undefined ? { defaultNamespace: options.defaultNamespace } : {}),
       onWatchError: (e) => logger.warn(`config: watching ${directory}: ${e.message}`),
     }));

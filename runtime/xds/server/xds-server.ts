@@ -111,14 +111,10 @@ export function createXdsServer(props: XdsServerProps): XdsServer {
       }
       calls.clear();
       if (!started) return Promise.resolve();
-      return new Promise((resolve) => {
-        const timer = setTimeout(() => server.forceShutdown(), 1000);
-        timer.unref();
-        server.tryShutdown(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
+      // Every stream has just been ended, so there is nothing left to drain; a
+      // graceful shutdown would wait for idle client connections forever.
+      server.forceShutdown();
+      return Promise.resolve();
     },
   };
 }
