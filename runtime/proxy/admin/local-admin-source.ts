@@ -1,0 +1,48 @@
+/** The admin source of a single-process proxy: its ADS client and data plane. */
+import type { DataPlane } from '../data-plane';
+import type { AdsClient } from '../xds-client';
+import type { AdminSource, ServerInfo } from './admin-source';
+
+export interface LocalAdminSourceProps {
+  readonly ads: AdsClient;
+  readonly dataPlane: DataPlane;
+  readonly version: string;
+  readonly xdsAddress: string;
+  readonly adminPort: number;
+  readonly concurrency?: number;
+  readonly quit: () => void;
+  /** True once a drain started. */
+  readonly draining?: () => boolean;
+}
+
+/** Whether the data plane serves the initial configuration. */
+export function isReady(ads: AdsClient, dataPlane: DataPlane): boolean {
+  return ads.ready && dataPlane.revision >= ads.snapshot.revision;
+}
+
+export function localAdminSource(p: LocalAdminSourceProps): AdminSource {
+  const { ads, dataPlane } = p;
+  return {
+    ready: async () => isReady(ads, dataPlane) && !(p.draining?.() ?? false),
+    configDump: async () => ads.configDump(),
+    clusters: async () => dataPlane.renderClusters(),
+    stats: async () => dataPlane.stats(),
+    istioSeries: async () => dataPlane.metrics.data(),
+    serverInfo: async (): Promise<ServerInfo> => serverInfo(p, isReady(ads, dataPlane) ? 'LIVE' : 'INITIALIZING', dataPlane.startedAt),
+    quit: p.quit,
+  };
+}
+
+export function serverInfo(
+  p: { readonly ads: AdsClient; readonly version: string; readonly xdsAddress: string; readonly adminPort: number; readonly concurrency?: number; readonly draining?: () => boolean },
+  state: 'LIVE' | 'INITIALIZING',
+  startedAt: number,
+): ServerInfo {
+  return {
+    version: `meshform-proxy/${p.version}`,
+    state: p.draining?.() ? 'DRAINING' : state,
+    uptime_current_epoch: `${Math.floor((Date.now() - startedAt) / 1000)}s`,
+    node: { id: p.ads.node.id, cluster: p.ads.node.cluster, metadata: p.ads.node.metadata },
+    command_line_options: { concurrency: p.concurrency ?? 1, xds_address: p.xdsAddress, admin_port: p.adminPort },
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * One listener the proxy binds (a gateway port, a Sidecar egress listener with
+ * `bind`, an inbound listener): its socket server and either an HTTP
+ * connection manager (the engine's {@link Http1Listener} with an
+ * {@link HttpRouter}) or a {@link TcpProxyHandler}. Draining stops accepting at
+ * once and lets open connections finish, up to a deadline.
+ */
+import * as net from 'net';
+import { AccessLogHook, Counter, Http1Listener, ProxyStats } from '../http';
+import type { HttpConnectionManager, TcpProxy } from '../../xds/resources';
+import { HttpRouter } from './http-router';
+import { TcpProxyHandler } from './tcp-proxy-handler';
+import type { UpstreamCluster } from './upstream-cluster';
+
+export type ListenerKind = 'http' | 'tcp';
+
+export interface BoundListenerProps {
+  readonly name: string;
+  readonly address: string;
+  readonly port: number;
+  readonly direction: 'INBOUND' | 'OUTBOUND' | 'UNSPECIFIED';
+  readonly clusters: ReadonlyMap<string, UpstreamCluster>;
+  readonly hcm?: HttpConnectionManager;
+  readonly tcp?: TcpProxy;
+  /** Called for each finished HTTP exchange. */
+  readonly accessLog?: AccessLogHook;
+}
+
+export class BoundListener {
+  readonly name: string;
+  readonly address: string;
+  readonly port: number;
+  readonly kind: ListenerKind;
+  readonly direction: BoundListenerProps['direction'];
+  readonly statPrefix: string;
+  readonly router: HttpRouter | null = null;
+  readonly http: Http1Listener | null = null;
+  readonly tcp: TcpProxyHandler | null = null;
+  private readonly server: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+  private accepting = false;
+
+  constructor(props: BoundListenerProps) {
+    this.name = props.name;
+    this.address = props.address;
+    this.port = props.port;
+    this.direction = props.direction;
+    if (props.hcm !== undefined) {
+      const hcm = props.hcm;
+      this.kind = 'http';
+      this.statPrefix = hcm.statPrefix || props.name;
+      this.router = new HttpRouter(props.clusters);
+      this.http = new Http1Listener({
+        route: this.router.route,
+        stats: new ProxyStats(),
+        ...(props.accessLog !== undefined ? { accessLog: props.accessLog } : {}),
+        generateRequestId: hcm.generateRequestId,
+        ...(hcm.idleTimeoutMs > 0 ? { idleTimeoutMs: hcm.idleTimeoutMs } : {}),
+      });
+    } else {
+      this.kind = 'tcp';
+      const tcp = props.tcp as TcpProxy;
+      this.statPrefix = tcp.statPrefix || props.name;
+      this.tcp = new TcpProxyHandler(tcp, props.clusters);
+    }
+    this.server = net.createServer({ noDelay: true, allowHalfOpen: this.kind === 'http' }, (socket) => this.accept(socket));
+  }
+
+  /** Binds the socket (port 0 picks one). */
+  listen(): Promise<net.AddressInfo> {
+    const server = this.server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ port: this.port, host: this.address, exclusive: false }, () => {
+        server.off('error', reject);
+        this.accepting = true;
+        resolve(server.address() as net.AddressInfo);
+      });
+    });
+  }
+
+  get boundAddress(): net.AddressInfo | null {
+    const a = this.server.address();
+    return a !== null && typeof a === 'object' ? a : null;
+  }
+
+  /** Open downstream connections. */
+  get connectionCount(): number {
+    return this.sockets.size;
+  }
+
+  private accept(socket: net.Socket): void {
+    if (!this.accepting) {
+      socket.destroy();
+      return;
+    }
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    if (this.http !== null) this.http.handleConnection(socket);
+    else (this.tcp as TcpProxyHandler).handle(socket);
+  }
+
+  /** Stops accepting and resolves once the listening socket is closed (open connections go on). */
+  stopAccepting(): Promise<void> {
+    this.accepting = false;
+    if (!this.server.listening) return Promise.resolve();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Whether nothing is in flight: no connection, or (HTTP) only idle keep-alive connections. */
+  get quiet(): boolean {
+    if (this.sockets.size === 0) return true;
+    return this.http !== null && this.http.stats.counters[Counter.downstream_rq_active] === 0;
+  }
+
+  /**
+   * Drains: stops accepting; requests in flight finish (up to the deadline),
+   * then idle keep-alive connections are closed; resolves when none is left.
+   */
+  async drain(deadlineMs: number): Promise<void> {
+    const closed = this.stopAccepting();
+    const end = Date.now() + deadlineMs;
+    while (!this.quiet && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    await this.forceClose();
+    await closed;
+  }
+
+  /** Closes every connection now. */
+  async forceClose(): Promise<void> {
+    this.accepting = false;
+    if (this.http !== null) await this.http.close();
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+    if (this.server.listening) await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
