@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { analyzeCommand } from './analyze-command';
 import { controlPlaneCommand } from './control-plane-command';
+import { proxyCommand } from './proxy-command';
 import { startCommand } from './start-command';
 import { sampleCommand } from './sample-command';
 import { synthCommand } from './synth-command';
@@ -17,6 +18,7 @@ const SUBCOMMANDS: ReadonlyArray<(context: CliContext) => Command> = [
   synthCommand,
   analyzeCommand,
   controlPlaneCommand,
+  proxyCommand,
   sampleCommand,
 ];
 
