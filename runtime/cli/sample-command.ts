@@ -27,6 +27,9 @@ Environment:
   BOOKINFO_REVIEWS_TIMEOUT_MS   productpage -> reviews, per attempt (default 3000)
   BOOKINFO_REVIEWS_RETRIES      productpage -> reviews, retries after the first attempt (default 1)
   BOOKINFO_RATINGS_TIMEOUT_MS   reviews v2/v3 -> ratings (default 10000)
+  <NAME>_HOSTNAME, <NAME>_SERVICE_PORT, SERVICES_DOMAIN
+                                how apps name DETAILS/REVIEWS/RATINGS (default http://<name>:9080)
+  POD_NAME, CLUSTER_NAME        what reviews reports as podname/clustername (default reviews-<version>, local)
 `)
     .action(async (name: string, opts: SampleFlags) => {
       const definition = findSample(name);
