@@ -22,6 +22,8 @@ export interface ProxyRuntimeOptions {
   readonly concurrency?: number;
   /** Access-log text sink. @default none */
   readonly accessLog?: (text: string) => void;
+  /** Write access-log lines in batches. @default true */
+  readonly batchAccessLog?: boolean;
   /** @default drops everything */
   readonly logger?: DataPlaneLogger;
   /** How long a drain lets requests in flight finish, ms. @default 5000 */
@@ -52,6 +54,7 @@ async function startLocal(o: ProxyRuntimeOptions): Promise<{ ads: AdsClient; dat
     store: ads.store, node: o.node,
     ...(o.logger !== undefined ? { logger: o.logger } : {}),
     ...(o.accessLog !== undefined ? { accessLog: o.accessLog } : {}),
+    ...(o.batchAccessLog !== undefined ? { batchAccessLog: o.batchAccessLog } : {}),
     ...(o.drainTimeoutMs !== undefined ? { drainTimeoutMs: o.drainTimeoutMs } : {}),
   });
   ads.on('nack', (n) => o.logger?.('warn', `xDS ${n.type} version ${n.versionInfo} rejected (keeping ${n.keptVersionInfo}): ${n.message}`));

@@ -64,6 +64,8 @@ export class Exchange implements UpstreamUser, AccessLogEntry {
   private responseChunked = false;
   private responseNoBody = false;
   private upstreamPaused = false;
+  /** A response head waiting to leave together with the first body bytes. */
+  private pendingHead: string | null = null;
 
   constructor(
     readonly conn: DownstreamConnection,
@@ -164,7 +166,14 @@ export class Exchange implements UpstreamUser, AccessLogEntry {
       return;
     }
     this.upstream = conn;
-    conn.corkTarget = this.conn.socket;
+    if (this.bodyKind === BODY_NONE) {
+      // The common case: the whole request is its head, one write.
+      conn.write(this.upstreamHead(), 'latin1');
+      this.endBody(conn);
+      this.blocked = false;
+      this.conn.updateReading();
+      return;
+    }
     const socket = conn.socket;
     socket.cork();
     conn.write(this.upstreamHead(), 'latin1');
@@ -174,7 +183,7 @@ export class Exchange implements UpstreamUser, AccessLogEntry {
       this.queued = null;
       for (let i = 0; i < q.length; i++) flowing = this.writeBody(conn, q[i]);
     }
-    if (this.requestEnded || this.bodyKind === BODY_NONE) this.endBody(conn);
+    if (this.requestEnded) this.endBody(conn);
     this.conn.uncorkLater(socket);
     if (flowing) {
       this.blocked = false;
@@ -215,10 +224,9 @@ export class Exchange implements UpstreamUser, AccessLogEntry {
     if (this.conn.closeAfterCurrent) this.keepAlive = false;
     const connection = this.keepAlive ? (this.head.httpVersion === '1.0' ? 'connection: keep-alive\r\n' : '') : 'connection: close\r\n';
     const extra = this.route?.responseHeadersToAdd;
-    socket.write(
-      `HTTP/1.1 ${status} ${reason}${CRLF}${responseScan.block}${extra !== undefined ? flatLines(extra) : ''}${framing}${connection}${CRLF}`,
-      'latin1',
-    );
+    const head = `HTTP/1.1 ${status} ${reason}${CRLF}${responseScan.block}${extra !== undefined ? flatLines(extra) : ''}${framing}${connection}${CRLF}`;
+    if (this.responseNoBody || this.responseChunked) socket.write(head, 'latin1');
+    else this.pendingHead = head; // sent with the first body bytes, in one write
     return isHead;
   }
 
@@ -227,12 +235,18 @@ export class Exchange implements UpstreamUser, AccessLogEntry {
     this.bytesSent += chunk.length;
     const socket = this.conn.socket;
     let ok: boolean;
-    if (this.responseChunked) {
-      socket.write(chunk.length.toString(16) + CRLF, 'latin1');
-      socket.write(chunk);
-      ok = socket.write(CRLF, 'latin1');
+    const head = this.pendingHead;
+    if (head !== null) {
+      this.pendingHead = null;
+      ok = writeJoined(socket, head, chunk, null);
+    } else if (this.responseChunked) {
+      ok = writeJoined(socket, chunk.length.toString(16) + CRLF, chunk, CRLF);
     } else {
       ok = socket.write(chunk);
+    }
+    // The chunk is a view of the upstream's read buffer: if it had to be queued, that buffer must not be reused.
+    if ((chunk.length > JOIN_LIMIT || (head === null && !this.responseChunked)) && socket.writableLength > 0 && this.upstream !== null) {
+      this.upstream.retainReadBuffer();
     }
     if (!ok && this.upstream !== null && !this.upstreamPaused) {
       this.upstreamPaused = true;
@@ -243,6 +257,10 @@ export class Exchange implements UpstreamUser, AccessLogEntry {
   onResponseEnd(keepAlive: boolean): void {
     if (this.finished) return;
     if (this.responseChunked) this.conn.socket.write(LAST_CHUNK, 'latin1');
+    else if (this.pendingHead !== null) {
+      this.conn.socket.write(this.pendingHead, 'latin1');
+      this.pendingHead = null;
+    }
     this.responseDone = true;
     const up = this.upstream;
     if (up !== null) {
@@ -403,6 +421,30 @@ export class Exchange implements UpstreamUser, AccessLogEntry {
     if (this.bodyKind === BODY_CHUNKED) s += 'transfer-encoding: chunked\r\n';
     return s + CRLF;
   }
+}
+
+const JOIN_LIMIT = 16 * 1024;
+
+/**
+ * Writes `prefix + chunk + suffix` as one buffer when small (one syscall, no
+ * writev bookkeeping), else as corked separate writes.
+ */
+function writeJoined(socket: import('net').Socket, prefix: string, chunk: Buffer, suffix: string | null): boolean {
+  const pl = prefix.length; // latin1: one byte per character
+  const sl = suffix === null ? 0 : suffix.length;
+  if (chunk.length <= JOIN_LIMIT) {
+    const b = Buffer.allocUnsafe(pl + chunk.length + sl);
+    b.write(prefix, 0, 'latin1');
+    chunk.copy(b, pl);
+    if (suffix !== null) b.write(suffix, pl + chunk.length, 'latin1');
+    return socket.write(b);
+  }
+  socket.cork();
+  socket.write(prefix, 'latin1');
+  socket.write(chunk);
+  if (suffix !== null) socket.write(suffix, 'latin1');
+  socket.uncork();
+  return socket.writableLength < socket.writableHighWaterMark;
 }
 
 function flatLines(flat: readonly string[]): string {

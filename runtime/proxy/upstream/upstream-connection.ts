@@ -10,6 +10,8 @@ import type { EndpointPool } from './endpoint-pool';
 import type { UpstreamResetReason, UpstreamUser } from './upstream-user';
 
 const MAX_RESPONSE_HEAD = 64 * 1024;
+/** Each connection reads into one reused buffer of this size (no allocation per read). */
+const READ_BUFFER_SIZE = 16 * 1024;
 
 /**
  * One raw TCP connection to an endpoint, with Node's HTTP parser in response mode.
@@ -29,17 +31,19 @@ export class UpstreamConnection implements ParserSink {
   private headers: string[] | null = null;
   /** Bytes of response seen for the current request (0 = nothing yet). */
   responseBytes = 0;
-  /** Socket of the peer to cork while parsing one chunk, so a response head and body leave in one write. */
-  corkTarget: net.Socket | null = null;
 
   constructor(readonly pool: EndpointPool, connectTimeoutMs: number) {
     this.parser = createParser(PARSE_RESPONSE, MAX_RESPONSE_HEAD, this);
-    const socket = net.connect({ host: pool.endpoint.host, port: pool.endpoint.port, noDelay: true });
+    const socket = net.connect({
+      host: pool.endpoint.host,
+      port: pool.endpoint.port,
+      noDelay: true,
+      onread: { buffer: this.readBuffer.bind(this), callback: this.onRead.bind(this) },
+    });
     this.socket = socket;
     if (connectTimeoutMs > 0) socket.setTimeout(connectTimeoutMs);
     socket.on('connect', this.onConnect.bind(this));
     socket.on('timeout', this.onConnectTimeout.bind(this));
-    socket.on('data', this.onData.bind(this));
     socket.on('end', this.onEnd.bind(this));
     socket.on('error', this.onError.bind(this));
     socket.on('close', this.onClose.bind(this));
@@ -55,7 +59,6 @@ export class UpstreamConnection implements ParserSink {
 
   detach(): void {
     this.user = null;
-    this.corkTarget = null;
   }
 
   /** Ends the connection without waiting (the pool forgets it on `close`). */
@@ -81,6 +84,28 @@ export class UpstreamConnection implements ParserSink {
     this.pool.onConnectFailed(this, 'connect-timeout');
   }
 
+  /**
+   * Body chunks handed to the user are views of the read buffer. A user that
+   * could not write one out at once (it is queued in a socket) calls this, and the
+   * next read goes to a fresh buffer.
+   */
+  retainReadBuffer(): void {
+    this.readRetained = true;
+  }
+
+  private readBuffer(): Buffer {
+    if (this.readBuf === null || this.readRetained) {
+      this.readBuf = Buffer.allocUnsafe(READ_BUFFER_SIZE);
+      this.readRetained = false;
+    }
+    return this.readBuf;
+  }
+
+  private onRead(nread: number, buf: Uint8Array): boolean {
+    this.onData((buf as Buffer).subarray(0, nread));
+    return true;
+  }
+
   private onData(chunk: Buffer): void {
     this.responseBytes += chunk.length;
     if (this.user === null) {
@@ -88,10 +113,7 @@ export class UpstreamConnection implements ParserSink {
       this.socket.destroy();
       return;
     }
-    const peer = this.corkTarget;
-    if (peer !== null) peer.cork();
     const r = this.parser.execute(chunk);
-    if (peer !== null) peer.uncork();
     if (isParseError(r)) this.fail('protocol-error');
   }
 
@@ -178,5 +200,7 @@ export class UpstreamConnection implements ParserSink {
   }
 
   private interim = false;
+  private readBuf: Buffer | null = null;
+  private readRetained = false;
   private lastKeepAlive = false;
 }
