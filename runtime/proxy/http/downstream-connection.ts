@@ -3,7 +3,17 @@ import { performance } from 'perf_hooks';
 import { Exchange } from './exchange';
 import { RequestHeaderScan } from './header-policy';
 import type { Http1Listener } from './http1-listener';
-import { createParser, isParseError, METHODS, NativeParser, PARSE_REQUEST, ParserSink, ParseError } from './node-http-parser';
+import {
+  consumeSocket,
+  createParser,
+  isParseError,
+  METHODS,
+  NativeParser,
+  PARSE_REQUEST,
+  ParserSink,
+  ParseError,
+  setHandleReading,
+} from './node-http-parser';
 import { Counter } from './proxy-stats';
 import type { RequestHead } from './request-head';
 import { FAILURES, formatResponseFlags, ProxyFailure, reasonPhrase } from './response-flags';
@@ -28,6 +38,8 @@ export class DownstreamConnection implements ParserSink {
   private idleSince: number;
   private paused = false;
   private closed = false;
+  /** The parser reads the socket's handle itself (no 'data' events). */
+  private readonly consumed: boolean;
   /** The client sent FIN: close once every accepted request is answered. */
   private peerEnded = false;
   private inData = false;
@@ -41,6 +53,7 @@ export class DownstreamConnection implements ParserSink {
     this.parser = createParser(PARSE_REQUEST, listener.options.maxHeaderBytes, this);
     socket.setNoDelay(true);
     socket.on('data', this.onData.bind(this));
+    this.consumed = consumeSocket(this.parser, socket, this.onExecute.bind(this));
     socket.on('drain', this.onDrain.bind(this));
     socket.on('end', this.onEnd.bind(this));
     socket.on('error', noop);
@@ -48,19 +61,24 @@ export class DownstreamConnection implements ParserSink {
   }
 
   private onData(chunk: Buffer): void {
-    const c = this.listener.stats.counters;
-    c[Counter.downstream_cx_rx_bytes_total] += chunk.length;
     if (this.closeAfterCurrent) return; // nothing more is read on a closing connection
-    if (this.reading === null && this.headStartedAt === 0) this.headStartedAt = performance.now();
     this.inData = true;
-    const r = this.parser.execute(chunk);
+    this.onExecute(this.parser.execute(chunk));
+  }
+
+  /** After the parser went through one read (from onData, or natively when consumed). */
+  private onExecute(r: number | ParseError): void {
     this.inData = false;
     const s = this.uncorkSocket;
     if (s !== null) {
       this.uncorkSocket = null;
       s.uncork();
     }
-    if (isParseError(r)) this.onParseError(r);
+    if (isParseError(r)) {
+      if (!this.closeAfterCurrent) this.onParseError(r);
+      return;
+    }
+    this.listener.stats.counters[Counter.downstream_cx_rx_bytes_total] += r;
   }
 
   /** Uncorks `socket` when the current data chunk has been parsed (or now, outside one). */
@@ -102,6 +120,7 @@ export class DownstreamConnection implements ParserSink {
     }
     for (const w of this.waiting.splice(0)) w.onDownstreamClosed();
     this.active = null;
+    if (this.consumed) this.parser.unconsume();
     this.parser.close();
   }
 
@@ -116,7 +135,8 @@ export class DownstreamConnection implements ParserSink {
     const pause = this.waiting.length > 0 || (r !== null && r.blocked);
     if (pause === this.paused || this.closed) return;
     this.paused = pause;
-    if (pause) this.socket.pause();
+    if (this.consumed) setHandleReading(this.socket, !pause);
+    else if (pause) this.socket.pause();
     else this.socket.resume();
   }
 
@@ -221,6 +241,12 @@ export class DownstreamConnection implements ParserSink {
 
   // ParserSink (request mode)
 
+  onMessageBegin(): void {
+    // Starts the head deadline (slowloris) at a message's first byte; the head-complete callback clears it.
+    this.headStartedAt = performance.now();
+    this.inData = true;
+  }
+
   onHeaders(headers: string[], url: string): void {
     this.pendingHeaders = this.pendingHeaders === null ? headers : this.pendingHeaders.concat(headers);
     if (url !== undefined && url !== '') this.pendingUrl += url;
@@ -237,6 +263,7 @@ export class DownstreamConnection implements ParserSink {
     upgrade: boolean,
     keepAlive: boolean,
   ): number {
+    this.inData = true;
     if (this.closeAfterCurrent) return 0;
     let all = headers;
     let target = url;

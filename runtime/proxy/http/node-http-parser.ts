@@ -13,6 +13,8 @@
  * number of bytes parsed or an Error carrying `code` (e.g. `HPE_HEADER_OVERFLOW`).
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
+import type { Socket } from 'net';
+
 const common = require('_http_common') as {
   HTTPParser: NativeParserConstructor;
   methods: string[];
@@ -48,6 +50,8 @@ export interface ParseError extends Error {
 
 export interface NativeParser {
   initialize(type: number, resource: object, maxHeaderSize: number, lenientFlags: number): void;
+  consume(handle: object): void;
+  unconsume(): void;
   execute(data: Buffer): number | ParseError;
   finish(): undefined | ParseError;
   close(): void;
@@ -64,6 +68,8 @@ interface NativeParserConstructor {
   readonly kOnHeadersComplete: number;
   readonly kOnBody: number;
   readonly kOnMessageComplete: number;
+  readonly kOnMessageBegin: number;
+  readonly kOnExecute: number;
   readonly kLenientNone: number;
 }
 
@@ -80,6 +86,8 @@ const RESOURCE = {};
 
 /** The callbacks a parser user implements (one object per connection, no closures per message). */
 export interface ParserSink {
+  /** The first byte of a message arrived. @default not called when absent */
+  onMessageBegin?(): void;
   onHeaders(headers: string[], url: string): void;
   onHeadersComplete: OnHeadersComplete;
   onBody(chunk: Buffer): void;
@@ -97,7 +105,45 @@ export function createParser(mode: number, maxHeaderSize: number, sink: ParserSi
   parser[HTTPParser.kOnHeadersComplete] = sink.onHeadersComplete.bind(sink);
   parser[HTTPParser.kOnBody] = sink.onBody.bind(sink);
   parser[HTTPParser.kOnMessageComplete] = sink.onMessageComplete.bind(sink);
+  if (sink.onMessageBegin !== undefined) parser[HTTPParser.kOnMessageBegin] = sink.onMessageBegin.bind(sink);
   return parser;
+}
+
+/** A socket's native stream handle, as node:http uses it. */
+interface StreamHandle {
+  reading: boolean;
+  readStart(): number;
+  readStop(): number;
+}
+
+function handleOf(socket: Socket): StreamHandle | null {
+  const h = (socket as unknown as { _handle?: Partial<StreamHandle> | null })._handle;
+  return h !== null && h !== undefined && typeof h.readStart === 'function' && typeof h.readStop === 'function' ? (h as StreamHandle) : null;
+}
+
+/**
+ * Lets the parser read the socket's handle directly, as node:http's server does:
+ * bytes go from libuv to llhttp without a Buffer and stream events per read.
+ * `onExecute` gets each read's result (bytes parsed, or the parse error). Keep a
+ * 'data' listener on the socket (it stays flowing; EOF and errors still arrive as
+ * socket events). Returns false when the socket has no such handle (then feed
+ * `execute` from 'data' events).
+ */
+export function consumeSocket(parser: NativeParser, socket: Socket, onExecute: (r: number | ParseError) => void): boolean {
+  const handle = handleOf(socket);
+  if (handle === null) return false;
+  (parser as unknown as Record<number, unknown>)[HTTPParser.kOnExecute] = onExecute;
+  parser.consume(handle);
+  return true;
+}
+
+/** Starts or stops reading a consumed socket (socket.pause() does not reach a consumed handle). */
+export function setHandleReading(socket: Socket, reading: boolean): void {
+  const handle = handleOf(socket);
+  if (handle === null || handle.reading === reading) return;
+  handle.reading = reading;
+  if (reading) handle.readStart();
+  else handle.readStop();
 }
 
 /** Resets a parser for a new stream of messages (e.g. a pooled parser), keeping its callbacks. */
