@@ -9,12 +9,14 @@ import { proxyCommand } from './proxy-command';
 import { startCommand } from './start-command';
 import { sampleCommand } from './sample-command';
 import { synthCommand } from './synth-command';
+import { upCommand } from './up-command';
 import { CliContext, CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, PROCESS_IO, UsageError } from './cli-context';
 import { packageVersion } from './version';
 
 /** The subcommands, in the order `--help` lists them. */
 const SUBCOMMANDS: ReadonlyArray<(context: CliContext) => Command> = [
   startCommand,
+  upCommand,
   synthCommand,
   analyzeCommand,
   controlPlaneCommand,

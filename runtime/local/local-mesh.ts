@@ -228,9 +228,9 @@ export class LocalMesh {
       '--labels', labels,
       '--namespace', proxy.namespace,
       '--admin-port', String(proxy.adminPort),
+      // One process per proxy on a small machine; `meshform proxy` announces INTERCEPTION_MODE NONE itself.
       '--concurrency', '1',
-      // Capture-less: no 15001/15006 listeners (Istio's INTERCEPTION_MODE NONE).
-      '--interception-mode', 'NONE',
+      '--drain-ms', '500',
     ]);
     this.proxyProcesses.set(proxy.nodeId, child);
     const what = type === 'router' && router ? `gateway ${pod} (${router.listeners.map((l) => `${l.bind}:${l.local}`).join(', ')})` : `sidecar ${pod}`;
