@@ -244,10 +244,6 @@ export class Exchange implements UpstreamUser, AccessLogEntry {
     } else {
       ok = socket.write(chunk);
     }
-    // The chunk is a view of the upstream's read buffer: if it had to be queued, that buffer must not be reused.
-    if ((chunk.length > JOIN_LIMIT || (head === null && !this.responseChunked)) && socket.writableLength > 0 && this.upstream !== null) {
-      this.upstream.retainReadBuffer();
-    }
     if (!ok && this.upstream !== null && !this.upstreamPaused) {
       this.upstreamPaused = true;
       this.upstream.socket.pause();

@@ -1,17 +1,17 @@
 import * as net from 'net';
 import {
+  consumeSocket,
   createParser,
   isParseError,
   NativeParser,
   PARSE_RESPONSE,
+  ParseError,
   ParserSink,
 } from '../http/node-http-parser';
 import type { EndpointPool } from './endpoint-pool';
 import type { UpstreamResetReason, UpstreamUser } from './upstream-user';
 
 const MAX_RESPONSE_HEAD = 64 * 1024;
-/** Each connection reads into one reused buffer of this size (no allocation per read). */
-const READ_BUFFER_SIZE = 16 * 1024;
 
 /**
  * One raw TCP connection to an endpoint, with Node's HTTP parser in response mode.
@@ -34,16 +34,12 @@ export class UpstreamConnection implements ParserSink {
 
   constructor(readonly pool: EndpointPool, connectTimeoutMs: number) {
     this.parser = createParser(PARSE_RESPONSE, MAX_RESPONSE_HEAD, this);
-    const socket = net.connect({
-      host: pool.endpoint.host,
-      port: pool.endpoint.port,
-      noDelay: true,
-      onread: { buffer: this.readBuffer.bind(this), callback: this.onRead.bind(this) },
-    });
+    const socket = net.connect({ host: pool.endpoint.host, port: pool.endpoint.port, noDelay: true });
     this.socket = socket;
     if (connectTimeoutMs > 0) socket.setTimeout(connectTimeoutMs);
     socket.on('connect', this.onConnect.bind(this));
     socket.on('timeout', this.onConnectTimeout.bind(this));
+    socket.on('data', this.onData.bind(this));
     socket.on('end', this.onEnd.bind(this));
     socket.on('error', this.onError.bind(this));
     socket.on('close', this.onClose.bind(this));
@@ -74,6 +70,7 @@ export class UpstreamConnection implements ParserSink {
   private onConnect(): void {
     this.connected = true;
     this.socket.setTimeout(0);
+    this.consumed = consumeSocket(this.parser, this.socket, this.onExecute.bind(this));
     this.pool.onConnected(this);
   }
 
@@ -84,37 +81,35 @@ export class UpstreamConnection implements ParserSink {
     this.pool.onConnectFailed(this, 'connect-timeout');
   }
 
-  /**
-   * Body chunks handed to the user are views of the read buffer. A user that
-   * could not write one out at once (it is queued in a socket) calls this, and the
-   * next read goes to a fresh buffer.
-   */
-  retainReadBuffer(): void {
-    this.readRetained = true;
-  }
-
-  private readBuffer(): Buffer {
-    if (this.readBuf === null || this.readRetained) {
-      this.readBuf = Buffer.allocUnsafe(READ_BUFFER_SIZE);
-      this.readRetained = false;
-    }
-    return this.readBuf;
-  }
-
-  private onRead(nread: number, buf: Uint8Array): boolean {
-    this.onData((buf as Buffer).subarray(0, nread));
-    return true;
-  }
-
+  /** Fallback when the handle cannot be consumed: bytes arrive as 'data' events. */
   private onData(chunk: Buffer): void {
-    this.responseBytes += chunk.length;
     if (this.user === null) {
-      // Bytes with no request outstanding: the connection is out of sync.
-      this.socket.destroy();
+      this.outOfSync();
       return;
     }
-    const r = this.parser.execute(chunk);
-    if (isParseError(r)) this.fail('protocol-error');
+    this.onExecute(this.parser.execute(chunk));
+  }
+
+  /** After the parser went through one read. */
+  private onExecute(r: number | ParseError): void {
+    if (this.unexpected) {
+      this.unexpected = false;
+      this.outOfSync();
+      return;
+    }
+    if (isParseError(r)) {
+      if (this.user !== null) this.fail('protocol-error');
+      else this.outOfSync();
+      return;
+    }
+    this.responseBytes += r;
+  }
+
+  /** Bytes with no request outstanding: the connection cannot be trusted. */
+  private outOfSync(): void {
+    this.closed = true;
+    this.socket.destroy();
+    this.pool.onClosed(this, false);
   }
 
   private onEnd(): void {
@@ -130,6 +125,11 @@ export class UpstreamConnection implements ParserSink {
   }
 
   private onClose(): void {
+    if (this.consumed) {
+      this.consumed = false;
+      this.parser.unconsume();
+    }
+    this.parser.close();
     if (this.closed) return;
     this.closed = true;
     if (!this.connected) {
@@ -156,6 +156,10 @@ export class UpstreamConnection implements ParserSink {
   }
 
   // ParserSink (response mode)
+
+  onMessageBegin(): void {
+    if (this.user === null) this.unexpected = true;
+  }
 
   onHeaders(headers: string[]): void {
     this.headers = this.headers === null ? headers : this.headers.concat(headers);
@@ -200,7 +204,8 @@ export class UpstreamConnection implements ParserSink {
   }
 
   private interim = false;
-  private readBuf: Buffer | null = null;
-  private readRetained = false;
+  private consumed = false;
+  /** A response began while no request was outstanding. */
+  private unexpected = false;
   private lastKeepAlive = false;
 }
