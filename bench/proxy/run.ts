@@ -106,7 +106,7 @@ function cpuSeconds(pid: number): number {
   return ticks / CLK_TCK;
 }
 
-function memoryMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+function memoryMb(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon'): number {
   let kb = 0;
   for (const p of tree(pid)) {
     try {
@@ -234,10 +234,12 @@ http { access_log off; keepalive_requests 1000000; keepalive_timeout 300s;
     }
   }
   const rss = new Map<string, number>();
+  const anon = new Map<string, number>();
   const hwmFixed = new Map<string, number>();
   for (const t of targets) {
     if (t.proc?.pid === undefined) continue;
     rss.set(t.name, memoryMb(t.proc.pid, 'VmRSS'));
+    anon.set(t.name, memoryMb(t.proc.pid, 'RssAnon'));
     hwmFixed.set(t.name, memoryMb(t.proc.pid, 'VmHWM'));
   }
   for (let round = 0; round < ROUNDS; round++) {
@@ -258,7 +260,7 @@ http { access_log off; keepalive_requests 1000000; keepalive_timeout 300s;
   const haproxyTput = median(tput.get('haproxy') ?? [NaN]);
   const rows: string[] = [];
   rows.push(
-    '| target | max req/s (median of rounds) | × HAProxy | p50 / p90 / p99 at ' + RATE + '/s (ms) | added p50 / p90 / p99 (ms) | CPU s per 1k req | vCPU at ' + RATE + '/s | RSS MB at ' + RATE + '/s | peak RSS MB (VmHWM) |',
+    '| target | max req/s (median of rounds) | × HAProxy | p50 / p90 / p99 at ' + RATE + '/s (ms) | added p50 / p90 / p99 (ms) | CPU s per 1k req | vCPU at ' + RATE + '/s | RSS MB at ' + RATE + '/s (private: RssAnon) | peak RSS MB (VmHWM, after max load) |',
     '| --- | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: |',
   );
   for (const t of targets) {

@@ -55,6 +55,8 @@ function lowerEq(name: string, lower: string): boolean {
  * `keep-alive` and `upgrade` are handled anyway), lower-cased; null when none.
  */
 export function connectionTokens(value: string): Set<string> | null {
+  // The usual values, without splitting.
+  if (value.length === 10 ? lowerEq(value, 'keep-alive') : value.length === 5 && lowerEq(value, 'close')) return null;
   let set: Set<string> | null = null;
   for (const raw of value.split(',')) {
     const t = raw.trim().toLowerCase();
