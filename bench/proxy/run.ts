@@ -274,7 +274,7 @@ http { access_log off; keepalive_requests 1000000; keepalive_timeout 300s;
     rows.push(
       `| ${t.name} | ${tp.toFixed(0)} | ${(tp / haproxyTput).toFixed(2)} | ${p('p50Ms').toFixed(3)} / ${p('p90Ms').toFixed(3)} / ${p('p99Ms').toFixed(3)} | ${
         proxied ? `${(p('p50Ms') - dP('p50Ms')).toFixed(3)} / ${(p('p90Ms') - dP('p90Ms')).toFixed(3)} / ${(p('p99Ms') - dP('p99Ms')).toFixed(3)}` : '—'
-      } | ${proxied ? ((cpu / completed) * 1000).toFixed(3) : '—'} | ${proxied ? (cpu / seconds).toFixed(3) : '—'} | ${proxied ? (rss.get(t.name) ?? NaN).toFixed(1) : '—'} | ${
+      } | ${proxied ? ((cpu / completed) * 1000).toFixed(3) : '—'} | ${proxied ? (cpu / seconds).toFixed(3) : '—'} | ${proxied ? `${(rss.get(t.name) ?? NaN).toFixed(1)} (${(anon.get(t.name) ?? NaN).toFixed(1)})` : '—'} | ${
         proxied && t.proc?.pid !== undefined ? memoryMb(t.proc.pid, 'VmHWM').toFixed(1) : '—'
       } |`,
     );
