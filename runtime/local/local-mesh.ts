@@ -252,30 +252,32 @@ export class LocalMesh {
         // an unreadable answer shows as "unknown" below
       }
     }
-    const proxyState = async (proxy: LocalProxy | undefined): Promise<[string, string]> => {
-      if (!proxy) return ['-', '-'];
+    const proxyState = async (proxy: LocalProxy | undefined): Promise<[string, string, string]> => {
+      if (!proxy) return ['-', '-', '-'];
       const ready = (await httpProbe(`http://127.0.0.1:${proxy.adminPort}/ready`))?.status === 200;
-      return [ready ? 'ready' : 'not ready', syncz ? sync.get(proxy.nodeId) ?? 'not connected' : 'unknown'];
+      return [ready ? 'ready' : 'not ready', syncz ? sync.get(proxy.nodeId) ?? 'not connected' : 'unknown', `127.0.0.1:${proxy.adminPort}`];
     };
     const rows: StatusRow[] = [];
     for (const r of this.plan.replicas) {
-      const [proxyReady, xdsSynced] = await proxyState(r.proxy);
+      const [proxyReady, xdsSynced, admin] = await proxyState(r.proxy);
       rows.push({
         workload: r.podName,
         version: r.workload.version,
         address: r.ports.map((p) => `${r.podIp}:${p.local}`).join(', '),
         proxyReady,
         xdsSynced,
+        admin,
       });
     }
     for (const g of this.plan.routers) {
-      const [proxyReady, xdsSynced] = await proxyState(g.proxy);
+      const [proxyReady, xdsSynced, admin] = await proxyState(g.proxy);
       rows.push({
         workload: g.podName,
         version: '-',
         address: g.listeners.map((l) => `${l.bind}:${l.local}`).join(', ') || g.podIp,
         proxyReady,
         xdsSynced,
+        admin,
       });
     }
     return rows;

@@ -1,7 +1,7 @@
 /**
  * What `meshform up` shows: one progress line per start-up step (with how long
  * it took), and once everything is ready a status table (workload, version,
- * address, proxy ready, xDS synced) followed by the ingress URL and the port
+ * address, proxy ready, xDS synced, admin address) followed by the ingress URL and the port
  * mappings. Plain lines, no cursor tricks: the output reads the same in a
  * terminal, a CI log and a test's captured output.
  */
@@ -16,6 +16,8 @@ export interface StatusRow {
   readonly proxyReady: string;
   /** `SYNCED`, `STALE`, `NACKED`, `NOT SENT`, `not connected`, or `-` without a proxy. */
   readonly xdsSynced: string;
+  /** The proxy's admin address (`127.0.0.1:15100`: /stats/prometheus, /config_dump), or `-`. */
+  readonly admin: string;
 }
 
 /** Lays out `rows` under `headers` in aligned columns. */
@@ -27,8 +29,8 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
 
 export function formatStatus(rows: readonly StatusRow[]): string {
   return formatTable(
-    ['WORKLOAD', 'VERSION', 'ADDRESS', 'PROXY', 'XDS'],
-    rows.map((r) => [r.workload, r.version, r.address, r.proxyReady, r.xdsSynced]),
+    ['WORKLOAD', 'VERSION', 'ADDRESS', 'PROXY', 'XDS', 'ADMIN'],
+    rows.map((r) => [r.workload, r.version, r.address, r.proxyReady, r.xdsSynced, r.admin]),
   );
 }
 
