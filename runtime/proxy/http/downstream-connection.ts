@@ -145,6 +145,7 @@ export class DownstreamConnection implements ParserSink {
     const o = this.listener.options;
     const c = this.listener.stats.counters;
     if (this.active !== null) this.active.checkDeadline(now);
+    if (this.closeAfterCurrent) return; // closing: no head or idle deadlines apply
     if (this.headStartedAt !== 0 && now - this.headStartedAt > o.headersTimeoutMs) {
       c[Counter.downstream_rq_header_timeout]++;
       this.headStartedAt = 0;
@@ -242,6 +243,7 @@ export class DownstreamConnection implements ParserSink {
   // ParserSink (request mode)
 
   onMessageBegin(): void {
+    if (this.closeAfterCurrent) return;
     // Starts the head deadline (slowloris) at a message's first byte; the head-complete callback clears it.
     this.headStartedAt = performance.now();
     this.inData = true;
