@@ -20,6 +20,7 @@ import { MonitoringServer, startMonitoringServer } from './monitoring-server';
 import { ObservedStatusRegistry } from './observed-status';
 import { ProxySnapshots, TranslateFn } from './proxy-snapshots';
 import { SnapshotValidator, VALIDATE_RESOURCES } from './snapshot-validation';
+import { CaOptions, RunningCa, startCaService } from './ca-wiring';
 
 /** Istio's plaintext xDS port. */
 export const DEFAULT_XDS_PORT = 15010;
@@ -50,6 +51,11 @@ export interface ControlPlaneOptions {
   readonly validateSnapshot?: SnapshotValidator;
   /** Replaces the translation (tests). @default translate */
   readonly translate?: TranslateFn;
+  /**
+   * Runs the mesh CA (CreateCertificate on the xDS port) and turns on auto
+   * mTLS in the translation. @default none: plaintext config, no CA
+   */
+  readonly ca?: CaOptions;
 }
 
 export interface ControlPlane {
@@ -60,6 +66,8 @@ export interface ControlPlane {
   readonly status: ObservedStatusRegistry;
   readonly registry: Registry;
   readonly proxies: ProxySnapshots;
+  /** The CA, when `ca` was given. */
+  readonly ca?: RunningCa;
   /** Whether the initial config load is done. */
   ready(): boolean;
   /** Stops watching, ends every stream and closes both servers. */
@@ -73,6 +81,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     throw new Error(`--config: ${options.configDir} is not a directory`);
   }
   const logger = options.logger ?? lineLogger({ write: (line) => process.stderr.write(line) });
+  const ca = options.ca ? await startCaService(options.ca, logger) : undefined;
+  const translateOptions = ca ? { ...options.translateOptions, mtls: { trustDomain: ca.trustDomain } } : options.translateOptions;
   const listen = options.listen ?? DEFAULT_LISTEN;
   const registry = new Registry();
   const store = new ConfigStore();
@@ -83,7 +93,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     cache, logger, metrics,
     config: () => store.snapshot(),
     validate: options.validateSnapshot ?? VALIDATE_RESOURCES,
-    ...(options.translateOptions ? { translateOptions: options.translateOptions } : {}),
+    ...(translateOptions ? { translateOptions } : {}),
     ...(options.translate ? { translate: options.translate } : {}),
   });
   status.observe(proxies);
@@ -148,11 +158,12 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     xds = createXdsServer({
       cache, logger, status, metricsRegistry: registry,
       hooks: { onStreamOpened: (node) => proxies.connect(node), onStreamClosed: (node) => proxies.disconnect(node) },
+      ...(ca ? { services: [ca.service] } : {}),
     });
     const xdsPort = await xds.listen(listen, options.xdsPort ?? DEFAULT_XDS_PORT);
-    logger.info(`xds: listening on ${listen}:${xdsPort} (plaintext gRPC, ADS state-of-the-world and delta)`);
+    logger.info(`xds: listening on ${listen}:${xdsPort} (plaintext gRPC, ADS state-of-the-world and delta${ca ? `; CA CreateCertificate for ${ca.trustDomain}` : ''})`);
     const monitoringPort = monitoring.port;
-    return { xdsPort, monitoringPort, store, cache, status, registry, proxies, ready: () => loaded, close };
+    return { xdsPort, monitoringPort, store, cache, status, registry, proxies, ...(ca ? { ca } : {}), ready: () => loaded, close };
   } catch (e) {
     await close();
     throw e;

@@ -9,3 +9,5 @@ export * from './monitoring-server';
 export * from './observed-status';
 export * from './proxy-snapshots';
 export * from './snapshot-validation';
+export * from './ca-service';
+export * from './ca-wiring';

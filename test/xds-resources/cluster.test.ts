@@ -152,7 +152,7 @@ describe('decodeCluster', () => {
 
   it('reads an upstream TLS transport socket outline and rejects inline certificates', () => {
     const tls = (common: Plain): Plain => eds({ transport_socket: { name: 'tls', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext', sni: 'reviews', common_tls_context: common } } });
-    expect(value(tls({ alpn_protocols: ['istio'] })).transportSocket).toEqual({ kind: 'upstreamTls', sni: 'reviews', alpnProtocols: ['istio'], certificateSecrets: [] });
+    expect(value(tls({ alpn_protocols: ['istio'] })).transportSocket).toEqual({ kind: 'upstreamTls', sni: 'reviews', alpnProtocols: ['istio'], certificateSecrets: [], matchSubjectAltNames: [] });
     expect(errors(tls({ tls_certificates: [{}] }))).toEqual(['transport_socket.typed_config.common_tls_context.tls_certificates: is not supported (deliver certificates over SDS)']);
   });
 });

@@ -143,6 +143,6 @@ describe('decodeListener', () => {
         },
       }],
     }));
-    expect(l.filterChains[0]?.transportSocket).toEqual({ kind: 'downstreamTls', requireClientCertificate: true, alpnProtocols: ['h2'], certificateSecrets: ['default'], validationSecret: 'ROOTCA' });
+    expect(l.filterChains[0]?.transportSocket).toEqual({ kind: 'downstreamTls', requireClientCertificate: true, alpnProtocols: ['h2'], certificateSecrets: ['default'], validationSecret: 'ROOTCA', matchSubjectAltNames: [] });
   });
 });

@@ -1,10 +1,13 @@
 /**
  * `core.v3.TransportSocket` of clusters and filter chains: plain TCP, or TLS
  * (upstream/downstream contexts) whose certificates come over SDS by name.
- * TLS is carried through for later; only its outline is read.
+ * Read: ALPN, the SDS names of the certificate and the validation context,
+ * the SNI, and the subject alternative names the peer must present
+ * (`combined_validation_context.default_validation_context.match_typed_subject_alt_names`).
  */
 import type { Message } from './private/reader';
 import { readAny } from './private/reader';
+import { StringMatcher, decodeStringMatcher } from './string-matcher';
 
 export const UPSTREAM_TLS_TYPE_URL = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
 export const DOWNSTREAM_TLS_TYPE_URL = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext';
@@ -17,6 +20,8 @@ export interface TlsContext {
   readonly certificateSecrets: readonly string[];
   /** SDS secret name of the validation context (trusted CA). */
   readonly validationSecret?: string;
+  /** The peer certificate must carry a SAN matching one of these (none: any SAN). */
+  readonly matchSubjectAltNames: readonly { readonly type: 'DNS' | 'URI' | 'EMAIL' | 'IP_ADDRESS'; readonly matcher: StringMatcher }[];
 }
 
 export type TransportSocket =
@@ -25,15 +30,23 @@ export type TransportSocket =
   | ({ readonly kind: 'downstreamTls'; readonly requireClientCertificate: boolean } & TlsContext);
 
 function commonTls(m: Message | undefined): TlsContext {
-  if (!m) return { alpnProtocols: [], certificateSecrets: [] };
+  if (!m) return { alpnProtocols: [], certificateSecrets: [], matchSubjectAltNames: [] };
   m.unsupported(['tls_certificates', 'validation_context', 'tls_certificate_provider_instance'], 'is not supported (deliver certificates over SDS)');
   const certificateSecrets = m.messages('tls_certificate_sds_secret_configs').map((s) => s.string('name', { required: true })).filter((n): n is string => n !== undefined);
   const v = m.message('validation_context_sds_secret_config');
   const combined = m.message('combined_validation_context');
   const validationSecret = v?.string('name', { required: true }) ?? combined?.message('validation_context_sds_secret_config', { required: true })?.string('name', { required: true });
+  const defaults = combined?.message('default_validation_context');
+  const matchSubjectAltNames = (defaults?.messages('match_typed_subject_alt_names') ?? []).flatMap((san) => {
+    const type = san.enumOf('san_type', ['DNS', 'URI', 'EMAIL', 'IP_ADDRESS'] as const, 'DNS', ['SAN_TYPE_UNSPECIFIED', 'EMAIL', 'DNS', 'URI', 'IP_ADDRESS', 'OTHER_NAME']);
+    const sm = san.message('matcher', { required: true });
+    const matcher = sm ? decodeStringMatcher(sm) : undefined;
+    return matcher ? [{ type, matcher }] : [];
+  });
   return {
     alpnProtocols: m.strings('alpn_protocols', { nonEmpty: true }),
     certificateSecrets,
+    matchSubjectAltNames,
     ...(validationSecret !== undefined ? { validationSecret } : {}),
   };
 }

@@ -38,6 +38,8 @@ export interface XdsServerProps {
   readonly controlPlaneId?: string;
   /** Stream lifecycle callbacks. @default none */
   readonly hooks?: XdsServerHooks;
+  /** More gRPC services on the same port (the CA's CreateCertificate). @default none */
+  readonly services?: readonly { readonly definition: grpc.ServiceDefinition; readonly implementation: grpc.UntypedServiceImplementation }[];
 }
 
 export interface XdsServer {
@@ -84,6 +86,8 @@ export function createXdsServer(props: XdsServerProps): XdsServer {
       handleDeltaStream(call, deps);
     },
   });
+
+  for (const extra of props.services ?? []) server.addService(extra.definition, extra.implementation);
 
   let started = false;
   let closed = false;

@@ -16,6 +16,7 @@ import { sidecarListeners } from './listeners';
 import { MeshIndex, TranslateOptions } from './mesh-index';
 import type { ProxyIdentity } from './proxy-identity';
 import { sidecarScope } from './sidecar-scope';
+import { originationSocket } from './tls';
 import { ServiceRegistry } from '../../config/service-registry';
 
 export interface EnvoyResources {
@@ -69,7 +70,12 @@ export function translate(snapshot: ConfigSnapshot, proxy: ProxyIdentity, option
   const plans = planOutboundClusters(index, proxy, services);
   const seen = new Set<string>();
   const uniquePlans = plans.filter((p) => (seen.has(p.name) ? false : (seen.add(p.name), true)));
-  const clusters = [...uniquePlans.map(outboundCluster), ...extraClusters.filter((c) => !seen.has(String(c.name)))];
+  const trustDomain = options.mtls?.trustDomain;
+  const withTls = (p: (typeof uniquePlans)[number]): PlainMessage => {
+    const socket = originationSocket(index, { ...p, ...(p.policy?.tls ? { tls: p.policy.tls } : {}) }, trustDomain);
+    return socket ? { ...outboundCluster(p), transport_socket: socket } : outboundCluster(p);
+  };
+  const clusters = [...uniquePlans.map(withTls), ...extraClusters.filter((c) => !seen.has(String(c.name)))];
   const endpoints = uniquePlans.filter(isEdsPlan).map((p) => loadAssignment(p.name, p.service, p.port, p.subsetLabels));
   const conflicts: string[] = [];
   return {

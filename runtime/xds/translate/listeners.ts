@@ -20,6 +20,7 @@ import { RegistryService, endpointPort, isHttpProtocol, portProtocol } from '../
 import {
   BLACKHOLE_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER, PASSTHROUGH_CLUSTER, inboundClusterName,
 } from './cluster-names';
+import { inboundSecurityFilters } from './authz';
 import { inboundCluster } from './clusters';
 import { FILTER, PlainMessage, TYPE, socketAddress, typed } from './envoy';
 import { httpConnectionManager, tcpProxy } from './filters';
@@ -28,6 +29,7 @@ import type { ProxyIdentity } from './proxy-identity';
 import { sidecarRouteConfig } from './routes';
 import { tcpProxyFor } from './tcp-routes';
 import type { SidecarScope } from './sidecar-scope';
+import { inboundChains, inboundMtlsMode, tlsInspector } from './tls';
 
 export const VIRTUAL_OUTBOUND_PORT = 15001;
 export const VIRTUAL_INBOUND_PORT = 15006;
@@ -130,21 +132,29 @@ export function sidecarListeners(index: MeshIndex, proxy: ProxyIdentity, scope: 
 
   const inbound = inboundPorts(index, proxy, scope, captured);
   const inboundClusters = inbound.map((p) => inboundCluster(p.port, p.target));
+  const securityFilters = inbound.length > 0 ? inboundSecurityFilters(index, proxy) : [];
   const chains: PlainMessage[] = [];
+  let inspectTls = false;
   for (const p of inbound) {
     const cluster = inboundClusterName(p.port);
     const address = p.captured ? '0.0.0.0' : p.bind ?? '0.0.0.0';
     const filter = isHttpProtocol(p.protocol)
-      ? httpConnectionManager({ statPrefix: `inbound_${address}_${p.port}`, routeConfig: inboundRouteConfig(p.port) })
+      ? httpConnectionManager({ statPrefix: `inbound_${address}_${p.port}`, routeConfig: inboundRouteConfig(p.port), securityFilters })
       : tcpProxy(cluster);
+    // Without a CA there are no workload certificates: plaintext, as DISABLE.
+    const mode = index.mtlsTrustDomain !== undefined ? inboundMtlsMode(index, proxy, p.port) : 'DISABLE';
+    const base: PlainMessage = p.captured ? { filter_chain_match: { destination_port: p.port }, filters: [filter], name: cluster } : { filters: [filter] };
+    const secured = inboundChains(base, mode, isHttpProtocol(p.protocol));
     if (p.captured) {
-      chains.push({ filter_chain_match: { destination_port: p.port }, filters: [filter], name: cluster });
+      chains.push(...secured.chains);
+      inspectTls ||= secured.tlsInspector;
     } else {
       listeners.push({
         name: `${address}_${p.port}`,
         address: socketAddress(address, p.port),
+        ...(secured.tlsInspector ? { listener_filters: [tlsInspector()] } : {}),
         traffic_direction: 'INBOUND',
-        filter_chains: [{ filters: [filter] }],
+        filter_chains: secured.chains,
       });
     }
   }
@@ -152,7 +162,7 @@ export function sidecarListeners(index: MeshIndex, proxy: ProxyIdentity, scope: 
     listeners.push({
       name: 'virtualInbound',
       address: socketAddress('0.0.0.0', VIRTUAL_INBOUND_PORT),
-      listener_filters: [{ name: FILTER.originalDst, typed_config: typed(TYPE.originalDst) }],
+      listener_filters: [{ name: FILTER.originalDst, typed_config: typed(TYPE.originalDst) }, ...(inspectTls ? [tlsInspector()] : [])],
       traffic_direction: 'INBOUND',
       filter_chains: chains,
       default_filter_chain: { filters: [tcpProxy(INBOUND_PASSTHROUGH_CLUSTER)] },

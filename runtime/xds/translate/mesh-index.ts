@@ -19,6 +19,11 @@ export interface TranslateOptions {
   readonly domainSuffix?: string;
   /** The mesh's outbound traffic policy when no Sidecar sets one. @default 'ALLOW_ANY' */
   readonly outboundTrafficPolicy?: 'ALLOW_ANY' | 'REGISTRY_ONLY';
+  /**
+   * Workload certificates are issued (a mesh CA runs): auto mTLS to sidecar
+   * endpoints, PeerAuthentication on inbound listeners. @default - none: plaintext only
+   */
+  readonly mtls?: { readonly trustDomain: string };
 }
 
 export class MeshIndex {
@@ -38,6 +43,8 @@ export class MeshIndex {
   public readonly rootNamespace: string;
   public readonly domainSuffix: string;
   public readonly defaultOutboundPolicy: 'ALLOW_ANY' | 'REGISTRY_ONLY';
+  /** The trust domain of issued workload certificates; undefined when no CA runs (plaintext only). */
+  public readonly mtlsTrustDomain: string | undefined;
   public readonly virtualServices: readonly ConfigObject<VirtualServiceSpec>[];
   public readonly destinationRules: readonly ConfigObject<DestinationRuleSpec>[];
   public readonly gateways: readonly ConfigObject<GatewaySpec>[];
@@ -47,6 +54,7 @@ export class MeshIndex {
     this.rootNamespace = options.rootNamespace ?? 'istio-system';
     this.domainSuffix = options.domainSuffix ?? 'cluster.local';
     this.defaultOutboundPolicy = options.outboundTrafficPolicy ?? 'ALLOW_ANY';
+    this.mtlsTrustDomain = options.mtls?.trustDomain;
     this.registry = ServiceRegistry.fromSnapshot(snapshot, { domainSuffix: this.domainSuffix });
     this.virtualServices = snapshot.istio('VirtualService');
     this.destinationRules = snapshot.istio('DestinationRule');
