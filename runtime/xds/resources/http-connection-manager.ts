@@ -1,11 +1,13 @@
 /**
  * `envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager`:
  * where its routes come from (RDS by name, or inline), and its HTTP filter chain
- * (fault, CORS, router last). Unknown filters are rejected unless `is_optional`,
+ * (JWT authentication, RBAC, fault, CORS, router last). Unknown filters are rejected unless `is_optional`,
  * in which case they are left out.
  */
 import { CORS_TYPE_URL } from './cors';
 import { FAULT_TYPE_URL, FaultConfig, decodeFault } from './fault';
+import { JWT_AUTHN_TYPE_URL, JwtAuthnConfig, decodeJwtAuthn } from './jwt-authn';
+import { RBAC_TYPE_URL, RbacConfig, decodeRbac } from './rbac';
 import { checkAdsConfigSource } from './private/config-source';
 import type { Message } from './private/reader';
 import { readAny } from './private/reader';
@@ -32,6 +34,8 @@ export type HttpFilter = HttpFilterBase & (
   | { readonly kind: 'router'; readonly config: RouterConfig }
   | { readonly kind: 'fault'; readonly config: FaultConfig }
   | { readonly kind: 'cors' }
+  | { readonly kind: 'rbac'; readonly config: RbacConfig }
+  | { readonly kind: 'jwtAuthn'; readonly config: JwtAuthnConfig }
 );
 
 export type RouteSource =
@@ -92,6 +96,8 @@ function decodeHttpFilter(m: Message): HttpFilter | 'skipped' | undefined {
   }
   if (typed.typeUrl === FAULT_TYPE_URL && typed.body) return { ...base, kind: 'fault', config: decodeFault(typed.body) };
   if (typed.typeUrl === CORS_TYPE_URL) return { ...base, kind: 'cors' };
+  if (typed.typeUrl === RBAC_TYPE_URL && typed.body) return { ...base, kind: 'rbac', config: decodeRbac(typed.body) };
+  if (typed.typeUrl === JWT_AUTHN_TYPE_URL && typed.body) return { ...base, kind: 'jwtAuthn', config: decodeJwtAuthn(typed.body) };
   if (isOptional) return 'skipped';
   config?.error(undefined, `unsupported HTTP filter type '${typed.typeUrl}' (set is_optional to let proxies skip it)`);
   return undefined;

@@ -25,3 +25,5 @@ export * from './outlier-detection';
 export * from './upstream-http-options';
 export * from './cluster-load-assignment';
 export * from './secret';
+export * from './rbac';
+export * from './jwt-authn';

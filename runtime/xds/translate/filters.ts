@@ -1,9 +1,10 @@
 /** The network filters the listeners use: the HTTP connection manager (RDS or inline routes) and tcp_proxy. */
 import { FILTER, PlainMessage, TYPE, adsConfigSource, typed } from './envoy';
 
-/** HTTP filters, as Istio chains them: fault and CORS (configured per route), router last. */
-export function httpFilters(): PlainMessage[] {
+/** HTTP filters, as Istio chains them: security filters (jwt_authn, RBAC) first, fault and CORS (configured per route), router last. */
+export function httpFilters(security: readonly PlainMessage[] = []): PlainMessage[] {
   return [
+    ...security,
     { name: FILTER.fault, typed_config: typed(TYPE.fault) },
     { name: FILTER.cors, typed_config: typed(TYPE.cors) },
     { name: FILTER.router, typed_config: typed(TYPE.router) },
@@ -18,6 +19,8 @@ export interface HcmProps {
   readonly routeConfig?: PlainMessage;
   /** Trust the downstream address (gateways). @default false */
   readonly useRemoteAddress?: boolean;
+  /** jwt_authn and RBAC filters placed before the others (inbound: see `inboundSecurityFilters`). @default none */
+  readonly securityFilters?: readonly PlainMessage[];
 }
 
 export function httpConnectionManager(props: HcmProps): PlainMessage {
@@ -27,7 +30,7 @@ export function httpConnectionManager(props: HcmProps): PlainMessage {
       stat_prefix: props.statPrefix,
       ...(props.rds !== undefined ? { rds: { route_config_name: props.rds, config_source: adsConfigSource() } } : {}),
       ...(props.routeConfig !== undefined ? { route_config: props.routeConfig } : {}),
-      http_filters: httpFilters(),
+      http_filters: httpFilters(props.securityFilters),
       use_remote_address: props.useRemoteAddress ?? false,
     }),
   };
