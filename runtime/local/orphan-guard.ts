@@ -1,8 +1,12 @@
 /**
  * Preloaded (`node -r`) into every process `meshform up` starts: when the
  * parent dies without stopping its children (killed with SIGKILL, say), the
- * child notices it has been re-parented and stops itself with SIGTERM, so no
- * orphan keeps a port. Costs one unref'd timer per process.
+ * child notices it has been re-parented and stops itself as SIGTERM would
+ * (its own SIGTERM handlers run: the proxy drains, the control plane closes),
+ * then exits at the latest after a grace period, so no orphan keeps a port.
+ * The handlers are called through `process.emit` rather than by signalling
+ * itself: a self-sent SIGTERM was seen to hang in some parents' environments.
+ * Costs one unref'd timer per process.
  */
 
 /** How often the parent is checked. */
@@ -14,8 +18,9 @@ const parent = process.ppid;
 const timer = setInterval(() => {
   if (process.ppid === parent) return;
   clearInterval(timer);
+  if (process.listenerCount('SIGTERM') === 0) process.exit(1);
   setTimeout(() => process.exit(1), EXIT_GRACE_MS).unref();
-  process.kill(process.pid, 'SIGTERM');
+  process.emit('SIGTERM', 'SIGTERM');
 }, CHECK_INTERVAL_MS);
 timer.unref();
 export {};

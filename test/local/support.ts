@@ -56,10 +56,16 @@ export function pidsWith(needle: string): number[] {
   return out;
 }
 
+/** Whether `pid` runs (a zombie, exited but not reaped by its new parent, does not count). */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
