@@ -440,7 +440,7 @@ class Bench {
     const mark = (ok: boolean): string => (ok ? 'met' : 'MISSED');
     const lines = [
       '',
-      `machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, ${os.platform()} ${os.release()}`,
+      `machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, ${os.platform()} ${os.release()}; load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (other processes on the machine inflate wall times, not CPU seconds)`,
       `command: node ${process.argv.slice(1).map((a) => path.relative(REPO, a) || a).join(' ')}`,
       `control plane: ${o.controlPlane === 'meshform' ? 'meshform control-plane' : 'STAND-IN (bench/xds/stand-in-control-plane.ts)'}, debounce ${o.debounceMs} ms`,
       `mesh: ${o.services} services × 2 subsets; ${o.proxies} sidecars (SotW ADS) over ${o.channels} HTTP/2 connection(s) from ${this.loads.length} load process(es)`,
@@ -458,7 +458,7 @@ class Bench {
         ? `| endpoint-only change → proxies ACKed EDS (median of ${eds.length} rounds) | p50 ${ms(median(eds.map((c) => c.p50)))}, p99 ${ms(median(eds.map((c) => c.p99)))}; worst round p99 ${ms(worst(eds, (c) => c.p99))} | p99 ≤ 0.5 s: ${mark(worst(eds, (c) => c.p99) <= 500 && eds.every((c) => c.converged >= c.proxies))} |`
         : '| endpoint-only change | not measured | p99 ≤ 0.5 s |',
       eds.length ? `| endpoint-only change: pushes per round | ${SHORT_TYPES.map((t) => `${t} ${median(eds.map((c) => c.pushes[t]))}`).join(', ')} (non-EDS over all rounds: ${edsOthers}); CPU ${median(eds.map((c) => c.cpuSeconds)).toFixed(2)} s | only EDS: ${mark(edsOthers === 0)} |` : null,
-      `| control-plane RSS: after /ready, steady (all connected, quiet), end | ${r.steady ? `${r.steady.rssMb.toFixed(0)} MB steady` : 'n/a'}, ${r.end?.rssMb.toFixed(0) ?? 'n/a'} MB at end | |`,
+      `| control-plane RSS: ${r.initialComplete ? 'steady (all connected, quiet)' : 'when the initial phase ended'}, end | ${r.steady ? `${r.steady.rssMb.toFixed(0)} MB` : 'n/a'}, ${r.end?.rssMb.toFixed(0) ?? 'n/a'} MB at end | |`,
       `| control-plane RSS peak (VmHWM) | ${r.peakRss.toFixed(0)} MB | ≤ 500 MB: ${mark(r.peakRss <= 500)} |`,
       `| control-plane CPU over the run (utime+stime) | ${r.end?.cpuSeconds.toFixed(1) ?? 'n/a'} s | |`,
       `| load side: CPU, peak RSS | ${r.loadCpu.toFixed(1)} s, ${r.loadPeak.toFixed(0)} MB | |`,
