@@ -129,11 +129,15 @@ function log(message: string): void {
 // --- child processes -------------------------------------------------------------
 
 const children = new Set<ChildProcess>();
+/** Temporary directory to remove when the driver exits early (error, signal). */
+let workToRemove: string | undefined;
 
 /** Kills every child still running (SIGKILL: used on exit paths that cannot wait). */
 function killChildren(): void {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   children.clear();
+  if (workToRemove !== undefined) fs.rmSync(workToRemove, { recursive: true, force: true });
+  workToRemove = undefined;
 }
 
 /** Asks a child to stop (SIGINT, so a CPU profile gets written), then kills it after `graceMs`. */
@@ -241,6 +245,7 @@ class Bench {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'meshform-bench-xds-'));
     this.directory = path.join(work, 'mesh');
     this.logFile = path.join(work, 'control-plane.log');
+    if (!o.keep && !o.cpuProf) workToRemove = work;
     const mesh = generateMesh(this.directory, { services: o.services });
     log(`mesh: ${mesh.objects} objects in ${mesh.files.length} files (${(mesh.bytes / 1e6).toFixed(1)} MB) in ${this.directory}`);
 
@@ -352,8 +357,7 @@ class Bench {
       const profiles = fs.readdirSync(work).filter((f) => f.endsWith('.cpuprofile'));
       log(`CPU profile(s) of the control plane: ${profiles.map((f) => path.join(work, f)).join(', ') || 'none written'}`);
     }
-    if (!o.keep && !o.cpuProf) fs.rmSync(work, { recursive: true, force: true });
-    else log(`kept ${work}`);
+    if (o.keep || o.cpuProf) log(`kept ${work}`);
   }
 
   private controlPlaneArgs(xdsPort: number, monitoringPort: number, work: string): string[] {
