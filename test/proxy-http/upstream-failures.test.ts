@@ -139,3 +139,29 @@ describe('proxy upstream failures', () => {
     }
   });
 });
+
+describe('proxy upstream connection hygiene', () => {
+  it('drops a pooled connection on which the upstream sends bytes nobody asked for', async () => {
+    let connections = 0;
+    const server = net.createServer((s) => {
+      connections++;
+      s.on('data', () => {
+        // A response, then a second, unsolicited one.
+        s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+        setImmediate(() => s.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nextra'));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const proxy = await startProxy((server.address() as net.AddressInfo).port);
+    try {
+      expect((await request(proxy.port, { path: '/u/1' })).body.toString()).toBe('ok');
+      await until(() => proxy.pool.idleConnections === 0);
+      const second = await request(proxy.port, { path: '/u/2' });
+      expect(second.body.toString()).toBe('ok');
+      expect(connections).toBe(2);
+    } finally {
+      await proxy.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});

@@ -7,9 +7,11 @@
  */
 import * as net from 'net';
 import { AccessLogHook, Counter, Http1Listener, ProxyStats } from '../http';
-import type { HttpConnectionManager, TcpProxy } from '../../xds/resources';
+import type { HttpConnectionManager, HttpFilter, TcpProxy } from '../../xds/resources';
+import { HttpFilterChain } from '../filters';
 import { HttpRouter } from './http-router';
 import { TcpProxyHandler } from './tcp-proxy-handler';
+import { DownstreamTlsProps, acceptDownstream } from '../tls';
 import type { UpstreamCluster } from './upstream-cluster';
 
 export type ListenerKind = 'http' | 'tcp';
@@ -24,6 +26,8 @@ export interface BoundListenerProps {
   readonly tcp?: TcpProxy;
   /** Called for each finished HTTP exchange. */
   readonly accessLog?: AccessLogHook;
+  /** Terminate TLS (STRICT: only mTLS; PERMISSIVE: mTLS or plaintext). @default none: plaintext */
+  readonly tls?: DownstreamTlsProps;
 }
 
 export class BoundListener {
@@ -36,15 +40,21 @@ export class BoundListener {
   readonly router: HttpRouter | null = null;
   readonly http: Http1Listener | null = null;
   readonly tcp: TcpProxyHandler | null = null;
+  /** TLS termination mode, or undefined for a plaintext listener. */
+  readonly tlsMode: DownstreamTlsProps['mode'] | undefined;
+  private readonly tls: DownstreamTlsProps | undefined;
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
   private accepting = false;
+  private httpFilters: readonly HttpFilter[] | null = null;
 
   constructor(props: BoundListenerProps) {
     this.name = props.name;
     this.address = props.address;
     this.port = props.port;
     this.direction = props.direction;
+    this.tls = props.tls;
+    this.tlsMode = props.tls?.mode;
     if (props.hcm !== undefined) {
       const hcm = props.hcm;
       this.kind = 'http';
@@ -64,6 +74,23 @@ export class BoundListener {
       this.tcp = new TcpProxyHandler(tcp, props.clusters);
     }
     this.server = net.createServer({ noDelay: true, allowHalfOpen: this.kind === 'http' }, (socket) => this.accept(socket));
+  }
+
+  /**
+   * Applies the connection manager's security filters (jwt_authn, RBAC) to the
+   * router, recompiled only when the filter list changed. A chain that cannot
+   * be built refuses every request (fail closed).
+   */
+  setHttpFilters(filters: readonly HttpFilter[]): void {
+    const router = this.router;
+    if (router === null || filters === this.httpFilters) return;
+    this.httpFilters = filters;
+    const facts = { destinationIp: this.boundAddress?.address ?? this.address, destinationPort: this.boundAddress?.port ?? this.port };
+    try {
+      router.filters = HttpFilterChain.compile(filters, facts);
+    } catch (e) {
+      router.filters = HttpFilterChain.refusing(e instanceof Error ? e.message : String(e));
+    }
   }
 
   /** Binds the socket (port 0 picks one). */
@@ -96,6 +123,15 @@ export class BoundListener {
     }
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
+    if (this.tls !== undefined) {
+      socket.on('error', () => socket.destroy());
+      acceptDownstream(socket, { ...this.tls, forwardClientCert: this.kind === 'http' }, (serve) => this.serve(serve));
+      return;
+    }
+    this.serve(socket);
+  }
+
+  private serve(socket: net.Socket): void {
     if (this.http !== null) this.http.handleConnection(socket);
     else (this.tcp as TcpProxyHandler).handle(socket);
   }

@@ -18,6 +18,8 @@ import {
 } from '../metrics';
 import { BoundListener } from './bound-listener';
 import { UpstreamCluster } from './upstream-cluster';
+import type { TlsIdentitySource } from '../identity';
+import type { DownstreamTlsMode } from '../tls';
 
 export type DataPlaneLogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type DataPlaneLogger = (level: DataPlaneLogLevel, message: string) => void;
@@ -35,6 +37,8 @@ export interface DataPlaneProps {
   readonly batchAccessLog?: boolean;
   /** How long a removed listener lets requests in flight finish, ms. @default 5000 */
   readonly drainTimeoutMs?: number;
+  /** The workload certificate (SDS `default`/`ROOTCA`) for TLS listeners and clusters. @default none: plaintext only */
+  readonly identity?: TlsIdentitySource;
 }
 
 interface HttpBinding {
@@ -50,6 +54,7 @@ export class DataPlane {
   private readonly log: DataPlaneLogger;
   private readonly accessLog: AccessLogWriter | null;
   private readonly drainTimeoutMs: number;
+  private readonly identity: TlsIdentitySource | undefined;
   private readonly routeBindings = new Map<string, HttpBinding>();
   private readonly skipped = new Set<string>();
   private readonly draining = new Set<Promise<void>>();
@@ -66,6 +71,7 @@ export class DataPlane {
     this.store = props.store;
     this.log = props.logger ?? (() => undefined);
     this.drainTimeoutMs = props.drainTimeoutMs ?? 5000;
+    this.identity = props.identity;
     const node = props.node;
     this.metrics = new IstioMetrics({
       workload: node.workloadName,
@@ -109,14 +115,15 @@ export class DataPlane {
       const cluster = applied.value;
       const assignment = snapshot.endpointsFor(cluster);
       const existing = this.clusters.get(name);
-      if (existing === undefined) this.clusters.set(name, new UpstreamCluster(cluster, assignment));
+      if (existing === undefined) this.clusters.set(name, new UpstreamCluster(cluster, assignment, this.identity));
       else existing.update(cluster, assignment);
     }
     // 2. Listeners and their route tables.
     const wanted = new Map<string, Listener>();
     for (const [name, applied] of snapshot.listeners) {
       const l = applied.value;
-      const why = unservable(l);
+      const why = unservable(l) ?? (downstreamTlsMode(l) === 'STRICT' && this.identity === undefined
+        ? 'mTLS STRICT needs a workload certificate (this proxy has no bootstrap token)' : undefined);
       if (why !== undefined) {
         if (!this.skipped.has(name)) {
           this.skipped.add(name);
@@ -159,6 +166,8 @@ export class DataPlane {
       if (bound.router !== null) {
         const binding = this.routeBindings.get(name) ?? { routeConfig: undefined };
         this.routeBindings.set(name, binding);
+        const hcm = chain.filters.find((f) => f.kind === 'httpConnectionManager');
+        if (hcm?.kind === 'httpConnectionManager') bound.setHttpFilters(hcm.config.httpFilters);
         const rc = snapshot.routeConfigFor(l, chain);
         if (rc !== binding.routeConfig || bound.router.table === null) {
           binding.routeConfig = rc;
@@ -185,6 +194,7 @@ export class DataPlane {
     const chain = servingChain(l);
     const kind = chain?.filters.some((f) => f.kind === 'httpConnectionManager') ? 'http' : 'tcp';
     if (kind !== bound.kind) return false;
+    if (this.tlsModeFor(l) !== bound.tlsMode) return false;
     if (kind === 'http') {
       const hcm = chain?.filters.find((f) => f.kind === 'httpConnectionManager');
       if (hcm?.kind === 'httpConnectionManager' && (hcm.config.statPrefix || l.name) !== bound.statPrefix) return false;
@@ -212,7 +222,13 @@ export class DataPlane {
       ...(hcm?.kind === 'httpConnectionManager' ? { hcm: hcm.config } : {}),
       ...(tcp?.kind === 'tcpProxy' && hcm === undefined ? { tcp: tcp.config } : {}),
       accessLog: hook,
+      ...(this.tlsModeFor(l) !== undefined && this.identity !== undefined ? { tls: { mode: this.tlsModeFor(l) as DownstreamTlsMode, source: this.identity } } : {}),
     });
+  }
+
+  /** How a listener terminates TLS here: its chains' mode, PERMISSIVE served as plaintext without a certificate. */
+  private tlsModeFor(l: Listener): DownstreamTlsMode | undefined {
+    return this.identity === undefined ? undefined : downstreamTlsMode(l);
   }
 
   private retire(bound: BoundListener): void {
@@ -235,7 +251,10 @@ export class DataPlane {
   /** Envoy-style stats of this process. */
   stats(): StatsMap {
     const out: StatsMap = { ...this.retiredStats };
-    for (const l of this.listeners.values()) if (l.http !== null) addListenerStats(out, l.statPrefix, l.http.stats);
+    for (const l of this.listeners.values()) {
+      if (l.http !== null) addListenerStats(out, l.statPrefix, l.http.stats);
+      l.router?.filters?.stats.addTo(out, l.statPrefix);
+    }
     for (const c of this.clusters.values()) addClusterStats(out, c.state);
     add(out, 'listener_manager.total_listeners_active', this.listeners.size);
     add(out, 'cluster_manager.active_clusters', this.clusters.size);
@@ -285,6 +304,17 @@ function addClusterStatsTo(out: StatsMap, cluster: UpstreamCluster): void {
 function servingChain(l: Listener): FilterChain | undefined {
   const chains = l.defaultFilterChain !== undefined ? [...l.filterChains, l.defaultFilterChain] : l.filterChains;
   return chains.find((c) => c.filters.some((f) => f.kind === 'httpConnectionManager' || f.kind === 'tcpProxy'));
+}
+
+/**
+ * The TLS mode of a listener's chains: STRICT when only DownstreamTlsContext
+ * chains serve, PERMISSIVE when a plaintext chain serves too, undefined without TLS.
+ */
+export function downstreamTlsMode(l: Listener): DownstreamTlsMode | undefined {
+  const chains = (l.defaultFilterChain !== undefined ? [...l.filterChains, l.defaultFilterChain] : l.filterChains)
+    .filter((c) => c.filters.some((f) => f.kind === 'httpConnectionManager' || f.kind === 'tcpProxy'));
+  if (!chains.some((c) => c.transportSocket?.kind === 'downstreamTls')) return undefined;
+  return chains.some((c) => c.transportSocket === undefined || c.transportSocket.kind === 'rawBuffer') ? 'PERMISSIVE' : 'STRICT';
 }
 
 /** Why a listener is not bound by this proxy, or undefined when it is. */

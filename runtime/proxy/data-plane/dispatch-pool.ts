@@ -8,6 +8,7 @@
  */
 import type { Exchange } from '../http/exchange';
 import { EndpointPool, UpstreamConnection, UpstreamUser } from '../upstream';
+import type { FilterVerdict } from '../filters';
 import type { ForwardPlan } from './forward-plan';
 import { ForwardRequest } from './forward-request';
 
@@ -21,6 +22,11 @@ export class DispatchPool extends EndpointPool {
   /** Called by the router just before it returns a forward decision naming this pool. */
   offer(plan: ForwardPlan): void {
     this.offered = plan;
+  }
+
+  /** Makes the plan just offered wait for the security filters (see {@link ForwardPlan.gate}). */
+  gate(gate: Promise<FilterVerdict>): void {
+    if (this.offered !== null) this.offered = { ...this.offered, gate };
   }
 
   override acquire(user: UpstreamUser): void {

@@ -5,6 +5,7 @@
  */
 import type { Hash53 } from '../cluster';
 import type { RequestHead } from '../http';
+import type { FilterVerdict } from '../filters';
 import type { ForwardDecision } from '../routing';
 import type { UpstreamCluster } from './upstream-cluster';
 
@@ -33,4 +34,10 @@ export interface ForwardPlan {
   readonly mirrors: readonly UpstreamCluster[];
   /** Set instead of `cluster`/`decision` for a delayed local response. */
   readonly local: DelayedLocalResponse | null;
+  /**
+   * Security filters still verifying (jwt_authn): the plan goes on only once
+   * they let the request continue (with their header edits), else their
+   * answer is sent. @default none
+   */
+  readonly gate?: Promise<FilterVerdict>;
 }

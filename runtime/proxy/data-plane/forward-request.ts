@@ -11,9 +11,10 @@
  */
 import type * as net from 'net';
 import { Host } from '../cluster';
+import type { FilterVerdict } from '../filters';
 import type { Exchange } from '../http/exchange';
 import { ResponseFlag, reasonPhrase } from '../http';
-import { AttemptOutcome, retryable } from '../routing';
+import { AttemptOutcome, HeaderOp, retryable } from '../routing';
 import type { EndpointPool, UpstreamConnection, UpstreamResetReason, UpstreamUser } from '../upstream';
 import type { ForwardPlan } from './forward-plan';
 import { MirrorRequest } from './mirror-request';
@@ -69,6 +70,8 @@ export class ForwardRequest implements UpstreamUser {
   private lastStatus = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly mirrors: MirrorRequest[] = [];
+  /** Request header edits of the security filters, applied to the head before it leaves. */
+  private filterOps: readonly HeaderOp[] | null = null;
 
   constructor(private readonly ex: Exchange, private readonly plan: ForwardPlan) {
     this.socket = new SocketFacade(this);
@@ -82,6 +85,31 @@ export class ForwardRequest implements UpstreamUser {
     const ex = this.ex;
     ex.upstreamHost = null;
     ex.onUpstreamReady(this as unknown as UpstreamConnection);
+    const gate = this.plan.gate;
+    if (gate !== undefined) {
+      gate.then((v) => this.afterFilters(v), (e: unknown) => this.afterFilters({
+        kind: 'deny', response: { status: 500, body: 'filter error', headers: [], flags: 0, details: `filter_error{${String(e)}}` },
+      }));
+      return;
+    }
+    this.afterFilters(null);
+  }
+
+  /** After the security filters (jwt_authn): their answer, or the fault delay and the rest. */
+  private afterFilters(verdict: FilterVerdict | null): void {
+    if (this.done) return;
+    const ex = this.ex;
+    if (verdict !== null && verdict.kind === 'deny') {
+      const r = verdict.response;
+      ex.responseFlags |= r.flags;
+      ex.responseCodeDetails = r.details;
+      this.deliverLocal(r.status, r.body, r.headers);
+      return;
+    }
+    if (verdict !== null && verdict.headerOps.length > 0) {
+      if (this.head !== null) this.head = applyRequestHeaderOps(this.head, verdict.headerOps);
+      else this.filterOps = verdict.headerOps;
+    }
     if (this.plan.delayMs > 0) {
       ex.responseFlags |= ResponseFlag.DI;
       this.timer = setTimeout(() => {
@@ -127,6 +155,7 @@ export class ForwardRequest implements UpstreamUser {
     if (this.head === null && typeof data === 'string') {
       const decision = this.plan.decision;
       this.head = decision !== null ? applyRequestHeaderOps(data, decision.requestHeaderOps) : data;
+      if (this.filterOps !== null) this.head = applyRequestHeaderOps(this.head, this.filterOps);
       for (const m of this.mirrors) m.writeHead(this.head);
       return true;
     }

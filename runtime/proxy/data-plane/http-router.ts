@@ -7,7 +7,8 @@
  * fault go through the {@link DispatchPool}.
  */
 import { HashCombiner } from '../cluster';
-import { RequestHead, ResponseFlag, RouteDecision as EngineDecision, Router } from '../http';
+import type { FilterResponse, FilterVerdict, HttpFilterChain } from '../filters';
+import { FAILURES, RequestHead, ResponseFlag, RouteDecision as EngineDecision, Router } from '../http';
 import { applyHeaderOps, FlatHeadersRequest, RouteDecision, RouteTable } from '../routing';
 import type { HeaderOp } from '../routing';
 import { DataPlaneFlag } from '../metrics';
@@ -26,6 +27,8 @@ function flatOps(ops: readonly HeaderOp[], base: readonly string[] = []): readon
 export class HttpRouter {
   /** The table in force; replaced whole, never edited. */
   table: RouteTable | null = null;
+  /** The security filters (jwt_authn, RBAC) run before routing; null when the connection manager has none. */
+  filters: HttpFilterChain | null = null;
   readonly dispatch = new DispatchPool();
   /** The engine's router function for this connection manager. */
   readonly route: Router;
@@ -35,6 +38,45 @@ export class HttpRouter {
   }
 
   private decide(head: RequestHead): EngineDecision {
+    const filters = this.filters;
+    if (filters !== null) {
+      const verdict = filters.run(head);
+      if (verdict instanceof Promise) return this.gated(head, verdict);
+      if (verdict.kind === 'deny') return this.refuse(head, verdict.response);
+    }
+    return this.routeOnly(head);
+  }
+
+  /** A security filter's answer (403 RBAC, 401 JWT), sent with its response code details. */
+  private refuse(head: RequestHead, response: FilterResponse): EngineDecision {
+    this.dispatch.offer({ head, delayMs: 0, cluster: null, decision: null, hash: undefined, mirrors: NO_MIRRORS, local: response });
+    return { kind: 'forward', pool: this.dispatch, cluster: '', timeoutMs: 0 };
+  }
+
+  /**
+   * Routing while a filter still verifies: the route is chosen now, and the
+   * dispatch pool holds the plan until the filters let the request continue.
+   */
+  private gated(head: RequestHead, gate: Promise<FilterVerdict>): EngineDecision {
+    const d = this.routeOnly(head);
+    if (d.kind === 'forward' && d.pool === this.dispatch) {
+      this.dispatch.gate(gate);
+      return d;
+    }
+    let local: FilterResponse;
+    if (d.kind === 'local') {
+      local = { status: d.status, body: d.body ?? '', headers: d.headers ?? [], flags: d.flags ?? 0, details: 'direct_response' };
+    } else if (d.kind === 'failure') {
+      const f = FAILURES[d.failure];
+      local = { status: f.status, body: f.body, headers: [], flags: f.flag, details: f.details };
+    } else {
+      return d;
+    }
+    this.dispatch.offer({ head, delayMs: 0, cluster: null, decision: null, hash: undefined, mirrors: NO_MIRRORS, local, gate });
+    return { kind: 'forward', pool: this.dispatch, cluster: '', timeoutMs: 0 };
+  }
+
+  private routeOnly(head: RequestHead): EngineDecision {
     const table = this.table;
     if (table === null) return NO_ROUTE;
     const d = table.route(new FlatHeadersRequest({

@@ -11,6 +11,20 @@ import { mergeSeries, mergeStats, MetricSeriesData, StatsMap } from '../metrics'
 import type { ProxyNode } from '../node';
 import { AdsClient } from '../xds-client';
 import { DataPlane, DataPlaneLogger } from './data-plane';
+import { WorkloadCertificates } from '../identity';
+import type { WorkloadIdentity } from '../../ca';
+
+/** How the proxy obtains its workload certificate (mTLS). */
+export interface ProxyWorkloadIdentityOptions {
+  /** The identity the token proves (namespace from the node, service account, trust domain). */
+  readonly identity: WorkloadIdentity;
+  /** Bootstrap token handed over by the launcher. */
+  readonly token: string;
+  /** The CA, `host:port`. @default the xDS address */
+  readonly caAddress?: string;
+  /** Requested certificate lifetime, seconds. @default 0 (the CA's default) */
+  readonly validitySeconds?: number;
+}
 
 export interface ProxyRuntimeOptions {
   /** The control plane, `host:port`. */
@@ -34,6 +48,8 @@ export interface ProxyRuntimeOptions {
   readonly version?: string;
   /** Called once the proxy stopped after /quitquitquit or a signal-triggered drain. @default none */
   readonly onExit?: () => void;
+  /** Obtain a workload certificate and serve mTLS. @default none: plaintext only */
+  readonly workloadIdentity?: ProxyWorkloadIdentityOptions;
 }
 
 export interface ProxyRuntime {
@@ -41,6 +57,8 @@ export interface ProxyRuntime {
   /** In-process mode only. */
   readonly dataPlane: DataPlane | undefined;
   readonly ads: AdsClient | undefined;
+  /** In-process mode with a workload identity only. */
+  readonly certificates?: WorkloadCertificates;
   /** Graceful: stop accepting, let requests finish, stop. */
   drain(): Promise<void>;
   /** Immediate stop. */
@@ -48,7 +66,17 @@ export interface ProxyRuntime {
 }
 
 /** Starts the data plane of this process (single-process mode, or one worker). */
-async function startLocal(o: ProxyRuntimeOptions): Promise<{ ads: AdsClient; dataPlane: DataPlane }> {
+async function startLocal(o: ProxyRuntimeOptions): Promise<{ ads: AdsClient; dataPlane: DataPlane; certificates?: WorkloadCertificates }> {
+  let certificates: WorkloadCertificates | undefined;
+  if (o.workloadIdentity !== undefined) {
+    const w = o.workloadIdentity;
+    certificates = new WorkloadCertificates({
+      identity: w.identity, token: w.token, caAddress: w.caAddress ?? o.xdsAddress,
+      ...(w.validitySeconds !== undefined ? { validitySeconds: w.validitySeconds } : {}),
+      log: (level, message) => o.logger?.(level, message),
+    });
+    await certificates.start();
+  }
   const ads = new AdsClient({ server: o.xdsAddress, node: o.node, ...(o.initialFetchTimeoutMs !== undefined ? { initialFetchTimeoutMs: o.initialFetchTimeoutMs } : {}) });
   const dataPlane = new DataPlane({
     store: ads.store, node: o.node,
@@ -56,13 +84,14 @@ async function startLocal(o: ProxyRuntimeOptions): Promise<{ ads: AdsClient; dat
     ...(o.accessLog !== undefined ? { accessLog: o.accessLog } : {}),
     ...(o.batchAccessLog !== undefined ? { batchAccessLog: o.batchAccessLog } : {}),
     ...(o.drainTimeoutMs !== undefined ? { drainTimeoutMs: o.drainTimeoutMs } : {}),
+    ...(certificates !== undefined ? { identity: certificates } : {}),
   });
   ads.on('nack', (n) => o.logger?.('warn', `xDS ${n.type} version ${n.versionInfo} rejected (keeping ${n.keptVersionInfo}): ${n.message}`));
   ads.on('disconnected', (d) => o.logger?.('warn', `xDS stream ended (${d.code} ${d.details}); retrying in ${d.retryInMs} ms`));
   ads.on('ready', () => o.logger?.('info', 'initial xDS configuration applied'));
   await dataPlane.start();
   ads.start();
-  return { ads, dataPlane };
+  return { ads, dataPlane, ...(certificates !== undefined ? { certificates } : {}) };
 }
 
 /** Starts a proxy: in this process (concurrency 1) or as the primary of worker processes. */
@@ -73,7 +102,7 @@ export async function startProxy(o: ProxyRuntimeOptions): Promise<ProxyRuntime> 
 }
 
 async function startSingle(o: ProxyRuntimeOptions): Promise<ProxyRuntime> {
-  const { ads, dataPlane } = await startLocal(o);
+  const { ads, dataPlane, certificates } = await startLocal(o);
   let draining = false;
   let admin: AdminServer | undefined;
   let stopping: Promise<void> | undefined;
@@ -82,6 +111,7 @@ async function startSingle(o: ProxyRuntimeOptions): Promise<ProxyRuntime> {
       draining = true;
       if (graceful) await dataPlane.drain();
       else await dataPlane.close();
+      certificates?.stop();
       ads.close();
       await admin?.close();
     })();
@@ -98,7 +128,7 @@ async function startSingle(o: ProxyRuntimeOptions): Promise<ProxyRuntime> {
     await stop(false);
     throw e;
   }
-  return { adminPort: admin.port, dataPlane, ads, drain: () => stop(true), close: () => stop(false) };
+  return { adminPort: admin.port, dataPlane, ads, ...(certificates !== undefined ? { certificates } : {}), drain: () => stop(true), close: () => stop(false) };
 }
 
 // ---- multi-process mode -------------------------------------------------------------

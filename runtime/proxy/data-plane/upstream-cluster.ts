@@ -7,6 +7,19 @@
 import { ClusterState, Host } from '../cluster';
 import type { Cluster, ClusterLoadAssignment } from '../../xds/resources';
 import { EndpointPool } from '../upstream';
+import type { TlsIdentitySource } from '../identity';
+import { UpstreamTlsConnector, upstreamTlsConnector } from '../tls';
+
+/** Refuses every connection, for a TLS cluster this proxy cannot serve (reported as a connect failure). */
+function failingConnector(reason: Error): UpstreamTlsConnector {
+  return {
+    connect: () => {
+      const socket = new (require('net') as typeof import('net')).Socket();
+      process.nextTick(() => socket.destroy(reason));
+      return socket;
+    },
+  };
+}
 
 export class UpstreamCluster {
   readonly state: ClusterState;
@@ -14,11 +27,25 @@ export class UpstreamCluster {
   private appliedCluster: Cluster;
   private appliedAssignment: ClusterLoadAssignment | undefined;
   private draining = false;
+  private tls: UpstreamTlsConnector | undefined;
 
-  constructor(cluster: Cluster, assignment: ClusterLoadAssignment | undefined) {
+  constructor(cluster: Cluster, assignment: ClusterLoadAssignment | undefined, private readonly identity?: TlsIdentitySource) {
     this.appliedCluster = cluster;
     this.appliedAssignment = assignment;
     this.state = ClusterState.create(cluster, assignment);
+    this.tls = this.connectorFor(cluster);
+  }
+
+  private connectorFor(cluster: Cluster): UpstreamTlsConnector | undefined {
+    const ts = cluster.transportSocket;
+    if (ts === undefined || ts.kind !== 'upstreamTls') return undefined;
+    const c = upstreamTlsConnector(ts, this.identity);
+    return c instanceof Error ? failingConnector(new Error(`cluster ${cluster.name}: ${c.message}`)) : c;
+  }
+
+  /** Whether connections of this cluster are TLS. */
+  get originatesTls(): boolean {
+    return this.tls !== undefined;
   }
 
   get name(): string {
@@ -37,6 +64,7 @@ export class UpstreamCluster {
       pool = new EndpointPool({ host: host.address, port: host.port }, {
         connectTimeoutMs: this.appliedCluster.connectTimeoutMs,
         limits: this.state.circuitBreakers.default.poolLimits,
+        ...(this.tls !== undefined ? { tls: this.tls } : {}),
       });
       this.pools.set(host.key, pool);
     }
@@ -54,8 +82,15 @@ export class UpstreamCluster {
    */
   update(cluster: Cluster, assignment: ClusterLoadAssignment | undefined): void {
     if (cluster !== this.appliedCluster) {
+      const tlsChanged = JSON.stringify(cluster.transportSocket) !== JSON.stringify(this.appliedCluster.transportSocket);
       this.appliedCluster = cluster;
       this.state.updateCluster(cluster);
+      if (tlsChanged) {
+        // New connections use the new transport; open ones finish their requests.
+        this.tls = this.connectorFor(cluster);
+        for (const pool of this.pools.values()) pool.close();
+        this.pools.clear();
+      }
     }
     if (assignment !== this.appliedAssignment) {
       this.appliedAssignment = assignment;

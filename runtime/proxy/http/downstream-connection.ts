@@ -12,6 +12,7 @@ import {
   PARSE_REQUEST,
   ParserSink,
   ParseError,
+  releaseParser,
   setHandleReading,
 } from './node-http-parser';
 import { Counter } from './proxy-stats';
@@ -25,6 +26,10 @@ import { FAILURES, formatResponseFlags, ProxyFailure, reasonPhrase } from './res
  */
 export class DownstreamConnection implements ParserSink {
   readonly remoteAddress: string;
+  /** The peer's SPIFFE ID when the listener terminated mTLS (see proxy/tls), else undefined. */
+  readonly peerPrincipal: string | undefined;
+  /** The `x-forwarded-client-cert` line to forward upstream (mTLS peers), else ''. */
+  readonly clientCertLine: string;
   /** No further requests are read; the connection closes after the current response. */
   closeAfterCurrent = false;
   private readonly parser: NativeParser;
@@ -49,6 +54,9 @@ export class DownstreamConnection implements ParserSink {
 
   constructor(readonly listener: Http1Listener, readonly socket: net.Socket) {
     this.remoteAddress = socket.remoteAddress ?? '';
+    const peer = socket as net.Socket & { meshformPeerPrincipal?: string; meshformClientCertLine?: string };
+    this.peerPrincipal = peer.meshformPeerPrincipal;
+    this.clientCertLine = peer.meshformClientCertLine ?? '';
     this.idleSince = performance.now();
     this.parser = createParser(PARSE_REQUEST, listener.options.maxHeaderBytes, this);
     socket.setNoDelay(true);
@@ -120,8 +128,7 @@ export class DownstreamConnection implements ParserSink {
     }
     for (const w of this.waiting.splice(0)) w.onDownstreamClosed();
     this.active = null;
-    if (this.consumed) this.parser.unconsume();
-    this.parser.close();
+    releaseParser(this.parser, this.consumed);
   }
 
   destroy(): void {
@@ -308,6 +315,7 @@ export class DownstreamConnection implements ParserSink {
       httpVersion: versionMajor === 1 && versionMinor === 0 ? '1.0' : '1.1',
       scheme: 'http',
       remoteAddress: this.remoteAddress,
+      peerPrincipal: this.peerPrincipal,
     };
     const ex = new Exchange(this, head, scan, keepAlive);
     this.listener.stats.counters[Counter.downstream_rq_total]++;

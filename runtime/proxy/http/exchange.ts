@@ -413,6 +413,7 @@ export class Exchange implements UpstreamUser, AccessLogEntry {
       this.forwardedFor === '' ? remote : `${this.forwardedFor}, ${remote}`
     }\r\nx-forwarded-proto: ${this.forwardedProto === '' ? head.scheme : this.forwardedProto}\r\n`;
     if (!this.hadRequestId && this.requestId !== '') s += `x-request-id: ${this.requestId}\r\n`;
+    if (this.conn.clientCertLine !== '') s += this.conn.clientCertLine;
     if (route.requestHeadersToAdd !== undefined) s += flatLines(route.requestHeadersToAdd);
     if (this.bodyKind === BODY_CHUNKED) s += 'transfer-encoding: chunked\r\n';
     return s + CRLF;

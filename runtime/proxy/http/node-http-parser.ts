@@ -151,6 +151,20 @@ export function resetParser(parser: NativeParser, mode: number, maxHeaderSize: n
   parser.initialize(mode, RESOURCE, maxHeaderSize, HTTPParser.kLenientNone);
 }
 
+/**
+ * Releases a parser once its socket closed. Deferred to the next turn of the
+ * event loop: a 'close' handler can run from inside a parser callback (ticks are
+ * drained there), and the native parser must not be freed while it executes.
+ */
+export function releaseParser(parser: NativeParser, consumed: boolean): void {
+  setImmediate(closeParser, parser, consumed);
+}
+
+function closeParser(parser: NativeParser, consumed: boolean): void {
+  if (consumed) parser.unconsume();
+  parser.close();
+}
+
 export function isParseError(r: number | ParseError | undefined): r is ParseError {
   return typeof r === 'object' && r !== null;
 }

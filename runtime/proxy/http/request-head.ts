@@ -26,6 +26,12 @@ export interface RequestHead {
   readonly scheme: 'http' | 'https';
   /** The downstream peer's IP address (no port). */
   readonly remoteAddress: string;
+  /**
+   * The downstream peer's identity when mTLS authenticated it: the URI SAN of
+   * its certificate, `spiffe://<trust domain>/ns/<ns>/sa/<sa>`. Undefined on
+   * plaintext connections (filled by the TLS listener; read by RBAC).
+   */
+  readonly peerPrincipal?: string;
 }
 
 /** The first value of header `lowerName` (give it in lower case), or undefined. */

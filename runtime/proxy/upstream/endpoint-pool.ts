@@ -12,6 +12,8 @@ export interface EndpointPoolProps {
   readonly idleTimeoutMs?: number;
   /** Circuit-breaker hook; share one instance across a cluster's pools. @default new ThresholdLimits() */
   readonly limits?: PoolLimits;
+  /** Opens TLS connections (the cluster has an UpstreamTlsContext). @default none: plaintext TCP */
+  readonly tls?: { connect(host: string, port: number): import('net').Socket };
 }
 
 /**
@@ -26,6 +28,8 @@ export class EndpointPool {
   readonly connectTimeoutMs: number;
   readonly idleTimeoutMs: number;
   readonly limits: PoolLimits;
+  /** Opens TLS connections; undefined for plaintext. */
+  readonly tls: EndpointPoolProps['tls'];
   /** Counters indexed by `PoolCounter`. */
   readonly stats = newPoolStats();
   private readonly idle: UpstreamConnection[] = [];
@@ -40,6 +44,7 @@ export class EndpointPool {
     this.connectTimeoutMs = props.connectTimeoutMs ?? 10_000;
     this.idleTimeoutMs = props.idleTimeoutMs ?? 60_000;
     this.limits = props.limits ?? new ThresholdLimits();
+    this.tls = props.tls;
   }
 
   /** Requests waiting for a connection. */

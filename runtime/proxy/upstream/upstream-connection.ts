@@ -7,6 +7,7 @@ import {
   PARSE_RESPONSE,
   ParseError,
   ParserSink,
+  releaseParser,
 } from '../http/node-http-parser';
 import type { EndpointPool } from './endpoint-pool';
 import type { UpstreamResetReason, UpstreamUser } from './upstream-user';
@@ -34,10 +35,14 @@ export class UpstreamConnection implements ParserSink {
 
   constructor(readonly pool: EndpointPool, connectTimeoutMs: number) {
     this.parser = createParser(PARSE_RESPONSE, MAX_RESPONSE_HEAD, this);
-    const socket = net.connect({ host: pool.endpoint.host, port: pool.endpoint.port, noDelay: true });
+    const tls = pool.tls;
+    const socket = tls === undefined
+      ? net.connect({ host: pool.endpoint.host, port: pool.endpoint.port, noDelay: true })
+      : tls.connect(pool.endpoint.host, pool.endpoint.port);
     this.socket = socket;
     if (connectTimeoutMs > 0) socket.setTimeout(connectTimeoutMs);
-    socket.on('connect', this.onConnect.bind(this));
+    // A TLS connection is usable once the handshake (and the server's identity) checked out.
+    socket.on(tls === undefined ? 'connect' : 'secureConnect', this.onConnect.bind(this));
     socket.on('timeout', this.onConnectTimeout.bind(this));
     socket.on('data', this.onData.bind(this));
     socket.on('end', this.onEnd.bind(this));
@@ -125,11 +130,8 @@ export class UpstreamConnection implements ParserSink {
   }
 
   private onClose(): void {
-    if (this.consumed) {
-      this.consumed = false;
-      this.parser.unconsume();
-    }
-    this.parser.close();
+    releaseParser(this.parser, this.consumed);
+    this.consumed = false;
     if (this.closed) return;
     this.closed = true;
     if (!this.connected) {

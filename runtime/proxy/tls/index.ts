@@ -1,0 +1,4 @@
+/** TLS on the proxy's connections: termination on inbound listeners, origination per cluster. */
+export * from './downstream-tls';
+export * from './upstream-tls';
+export * from './peer-identity';
