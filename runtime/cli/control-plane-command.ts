@@ -30,6 +30,9 @@ interface ControlPlaneFlags {
   monitoringPort: number;
   debounceMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  caDir?: string;
+  trustDomain?: string;
+  bootstrapSecretFile?: string;
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */
@@ -54,6 +57,9 @@ export function controlPlaneCommand(context: CliContext): Command {
     .option('--monitoring-port <port>', 'port of /metrics, /ready and /debug/* (0: any free port)', port, DEFAULT_MONITORING_PORT)
     .option('--debounce-ms <ms>', 'quiet time that coalesces bursts of config changes before pushing', milliseconds, DEFAULT_DEBOUNCE_MS)
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
+    .option('--ca-dir <dir>', 'run the mesh CA (CreateCertificate on the xDS port, auto mTLS); its generated root is kept in DIR')
+    .option('--trust-domain <domain>', 'trust domain of workload identities (with the CA)', 'cluster.local')
+    .option('--bootstrap-secret-file <file>', 'HMAC secret of the bootstrap tokens proxies present (created if missing); runs the CA too')
     .action(async (opts: ControlPlaneFlags) => {
       if (!['debug', 'info', 'warn', 'error'].includes(opts.logLevel)) throw new UsageError(`--log-level: expected debug, info, warn or error, got '${opts.logLevel}'`);
       const logger = lineLogger({ write: (line) => context.io.err(line), level: opts.logLevel });
@@ -66,6 +72,13 @@ export function controlPlaneCommand(context: CliContext): Command {
           monitoringPort: opts.monitoringPort,
           debounceMs: opts.debounceMs,
           logger,
+          ...(opts.caDir !== undefined || opts.bootstrapSecretFile !== undefined ? {
+            ca: {
+              ...(opts.caDir !== undefined ? { dir: opts.caDir } : {}),
+              ...(opts.trustDomain !== undefined ? { trustDomain: opts.trustDomain } : {}),
+              ...(opts.bootstrapSecretFile !== undefined ? { bootstrapSecretFile: opts.bootstrapSecretFile } : {}),
+            },
+          } : {}),
         });
       } catch (e) {
         throw new UsageError((e as Error).message);

@@ -10,6 +10,7 @@ import { isProxyWorker, runProxyWorker, startProxy, ProxyRuntimeOptions } from '
 import type { DataPlaneLogLevel } from '../proxy/data-plane';
 import { buildProxyNode, ProxyNodeError } from '../proxy/node';
 import { CliContext, UsageError } from './cli-context';
+import { proxyIdentityOptions } from './proxy-identity-flags';
 import { packageVersion } from './version';
 
 function port(value: string): number {
@@ -47,6 +48,9 @@ interface ProxyFlags {
   drainMs: number;
   accessLog: boolean;
   logLevel: DataPlaneLogLevel;
+  bootstrapTokenFile?: string;
+  serviceAccount?: string;
+  trustDomain?: string;
 }
 
 const LEVELS: readonly DataPlaneLogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -63,6 +67,9 @@ export function proxyCommand(context: CliContext): Command {
     .option('--drain-ms <ms>', 'how long a drain lets requests in flight finish', milliseconds, 5000)
     .option('--no-access-log', 'do not write an access log line per request to standard output')
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
+    .option('--bootstrap-token-file <file>', 'bootstrap token proving this workload\'s identity to the mesh CA (or env MESHFORM_BOOTSTRAP_TOKEN); without one the proxy is plaintext-only')
+    .option('--service-account <sa>', 'service account of the workload (its SPIFFE ID spiffe://<trust domain>/ns/<ns>/sa/<sa>)', 'default')
+    .option('--trust-domain <domain>', 'trust domain of the mesh', 'cluster.local')
     .action(async (opts: ProxyFlags) => {
       if (!LEVELS.includes(opts.logLevel)) throw new UsageError(`--log-level: expected debug, info, warn or error, got '${opts.logLevel}'`);
       let node;
@@ -94,7 +101,11 @@ export function proxyCommand(context: CliContext): Command {
         },
         ...(opts.accessLog ? { accessLog: (text: string) => context.io.out(text) } : {}),
         onExit: () => exited(),
+        ...proxyIdentityOptions(opts, node.namespace, process.env),
       };
+      if (options.workloadIdentity === undefined && !worker) {
+        context.io.err(`${new Date().toISOString()} info  proxy: no bootstrap token: plaintext only (no workload certificate, no mTLS)\n`);
+      }
       if (worker) {
         await runProxyWorker(options);
         await new Promise<void>(() => undefined); // runs until drained (the worker exits itself)
