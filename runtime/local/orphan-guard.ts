@@ -14,7 +14,16 @@ const CHECK_INTERVAL_MS = 500;
 /** How long the child may take to stop after SIGTERM before it exits anyway. */
 const EXIT_GRACE_MS = 3000;
 
-const parent = process.ppid;
+/**
+ * The parent to watch: the one named by the spawner in {@link PARENT_PID_ENV}
+ * (so a parent killed while the child was still loading is noticed too),
+ * else the parent at load time.
+ */
+const PARENT_PID_ENV = 'MESHFORM_PARENT_PID';
+const named = Number(process.env[PARENT_PID_ENV]);
+const parent = Number.isInteger(named) && named > 0 ? named : process.ppid;
+// Processes this one starts (a proxy's workers inherit `-r guard`) watch this one, not ours.
+delete process.env[PARENT_PID_ENV];
 const timer = setInterval(() => {
   if (process.ppid === parent) return;
   clearInterval(timer);

@@ -177,7 +177,8 @@ export class ProcessSupervisor {
     }
     const child = spawn(spec.command, [...spec.args], {
       cwd: spec.cwd,
-      env: { ...process.env, ...(spec.env ?? {}) },
+      // Read by the orphan guard: the parent it must outlive no longer than briefly.
+      env: { ...process.env, ...(spec.env ?? {}), MESHFORM_PARENT_PID: String(process.pid) },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: false,
     });

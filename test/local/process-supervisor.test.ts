@@ -78,7 +78,7 @@ describe('orphan guard', () => {
     // The parent starts a guarded grandchild, prints its pid, and waits forever.
     const parent = spawn(process.execPath, ['-e', `
       const { spawn } = require('child_process');
-      const child = spawn(process.execPath, ['-r', ${JSON.stringify(guard)}, '-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+      const child = spawn(process.execPath, ['-r', ${JSON.stringify(guard)}, '-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore', env: { ...process.env, MESHFORM_PARENT_PID: String(process.pid) } });
       console.log(child.pid);
       setInterval(() => {}, 1000);
     `], { stdio: ['ignore', 'pipe', 'inherit'] });
