@@ -17,8 +17,8 @@ export interface ServerMesh {
   readonly ip: string;
   readonly upstream: Upstream;
   readonly proxy: ProxyRuntime;
-  /** Writes `policies.yaml` (replacing the previous one) and waits until the proxy's config holds `marker`. */
-  apply(yaml: string, marker: string): Promise<void>;
+  /** Writes `file` (replacing its previous content) and waits until the proxy's config holds `marker`. */
+  apply(yaml: string, marker: string, file?: string): Promise<void>;
   /** A request to the inbound listener; `from` picks the client's source address. */
   call(pathAndQuery: string, options?: { method?: string; headers?: Record<string, string>; from?: string }): Promise<Reply>;
   adminGet(p: string): Promise<{ status: number; body: string }>;
@@ -79,8 +79,8 @@ export async function startServerMesh(ip: string, upstreamIp: string): Promise<S
   await eventually('inbound listener', async () => (await adminGet('/config_dump')).body.includes(`${ip}_9080`));
   return {
     ip, upstream, proxy, adminGet, close,
-    apply: async (yaml, marker) => {
-      writeAtomically(path.join(dir, 'policies.yaml'), yaml);
+    apply: async (yaml, marker, file = 'policies.yaml') => {
+      writeAtomically(path.join(dir, file), yaml);
       await eventually(`config holding '${marker}'`, async () => (await adminGet('/config_dump')).body.includes(marker));
     },
     call: (p, options = {}) => send(ip, p, options),
