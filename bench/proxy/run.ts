@@ -8,6 +8,7 @@
  *   bash bench/proxy/install-tools.sh            # haproxy, nginx, wrk (Debian)
  *   npx tsc -p bench/proxy/tsconfig.json
  *   node lib/bench/proxy/run.js [--rounds 3] [--seconds 10] [--rate 1000] [--pin] [--only meshform-1,haproxy]
+ *     [--skip-wrk] [--node-flags "--single-threaded-gc"]
  *
  * Figures: max throughput (wrk -t2 -c50), added latency at a fixed rate (open-loop
  * generator, loadgen.ts), proxy CPU seconds per 1,000 requests and vCPU at that
@@ -32,6 +33,9 @@ const SECONDS = Number(opt('seconds', '10'));
 const RATE = Number(opt('rate', '1000'));
 const PIN = flag('pin');
 const ONLY = opt('only', '');
+/** Extra node flags for the meshform processes, e.g. "--single-threaded-gc". */
+const NODE_FLAGS = opt('node-flags', '').split(' ').filter((f) => f !== '');
+const SKIP_WRK = flag('skip-wrk');
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 const ROOT = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}lib${path.sep}`) ? ['..'] : []));
 
@@ -193,12 +197,12 @@ http { access_log off; keepalive_requests 1000000; keepalive_timeout 300s;
     {
       name: 'meshform-1',
       port: ports.m1,
-      proc: start(process.execPath, [meshformJs, '--port', String(ports.m1), '--upstream', `127.0.0.1:${upPort}`, '--access-log', '/dev/null'], proxyCpu),
+      proc: start(process.execPath, [...NODE_FLAGS, meshformJs, '--port', String(ports.m1), '--upstream', `127.0.0.1:${upPort}`, '--access-log', '/dev/null'], proxyCpu),
     },
     {
       name: 'meshform-2',
       port: ports.m2,
-      proc: start(process.execPath, [meshformJs, '--port', String(ports.m2), '--upstream', `127.0.0.1:${upPort}`, '--access-log', '/dev/null', '--concurrency', '2'], PIN ? '0,1' : null),
+      proc: start(process.execPath, [...NODE_FLAGS, meshformJs, '--port', String(ports.m2), '--upstream', `127.0.0.1:${upPort}`, '--access-log', '/dev/null', '--concurrency', '2'], PIN ? '0,1' : null),
     },
   ];
   const targets = ONLY === '' ? all : all.filter((t) => t.name === 'direct' || ONLY.split(',').includes(t.name));
@@ -242,7 +246,7 @@ http { access_log off; keepalive_requests 1000000; keepalive_timeout 300s;
     anon.set(t.name, memoryMb(t.proc.pid, 'RssAnon'));
     hwmFixed.set(t.name, memoryMb(t.proc.pid, 'VmHWM'));
   }
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < (SKIP_WRK ? 0 : ROUNDS); round++) {
     for (const t of order(round)) {
       const rps = wrk(t.port);
       (tput.get(t.name) ?? tput.set(t.name, []).get(t.name)!).push(rps);
