@@ -1,4 +1,5 @@
 import { AnalysisRule } from '../rule';
+import { authorizationPolicyNeverMatchesRule } from './authorization-policy-never-matches';
 import { conflictingMeshVirtualServiceHostsRule } from './conflicting-mesh-virtual-service-hosts';
 import { conflictingPeerAuthenticationsRule } from './conflicting-peer-authentications';
 import { destinationHostNotFoundRule } from './destination-host-not-found';
@@ -8,11 +9,14 @@ import { gatewayNotFoundRule } from './gateway-not-found';
 import { overlappingGatewayRoutesRule } from './overlapping-gateway-routes';
 import { portNameConventionRule } from './port-name-convention';
 import { routeWeightsRule } from './route-weights';
+import { strictMtlsWithoutSidecarRule } from './strict-mtls-without-sidecar';
 import { subsetWithoutWorkloadsRule } from './subset-without-workloads';
 import { wildcardHostWithoutGatewayRule } from './wildcard-host-without-gateway';
 import { workloadLabelsRule } from './workload-labels';
 
 export {
+  authorizationPolicyNeverMatchesRule,
+  strictMtlsWithoutSidecarRule,
   conflictingMeshVirtualServiceHostsRule,
   conflictingPeerAuthenticationsRule,
   destinationHostNotFoundRule,
@@ -41,4 +45,6 @@ export const ALL_RULES: readonly AnalysisRule[] = [
   portNameConventionRule,
   workloadLabelsRule,
   conflictingPeerAuthenticationsRule,
+  authorizationPolicyNeverMatchesRule,
+  strictMtlsWithoutSidecarRule,
 ];
