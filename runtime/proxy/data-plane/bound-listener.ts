@@ -11,7 +11,7 @@ import type { HttpConnectionManager, HttpFilter, TcpProxy } from '../../xds/reso
 import { HttpFilterChain } from '../filters';
 import { HttpRouter } from './http-router';
 import { TcpProxyHandler } from './tcp-proxy-handler';
-import { DownstreamTlsProps, acceptDownstream } from '../tls';
+import { DownstreamTls, DownstreamTlsProps } from '../tls';
 import type { UpstreamCluster } from './upstream-cluster';
 
 export type ListenerKind = 'http' | 'tcp';
@@ -42,7 +42,7 @@ export class BoundListener {
   readonly tcp: TcpProxyHandler | null = null;
   /** TLS termination mode, or undefined for a plaintext listener. */
   readonly tlsMode: DownstreamTlsProps['mode'] | undefined;
-  private readonly tls: DownstreamTlsProps | undefined;
+  private readonly tls: DownstreamTls | undefined;
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
   private accepting = false;
@@ -53,7 +53,6 @@ export class BoundListener {
     this.address = props.address;
     this.port = props.port;
     this.direction = props.direction;
-    this.tls = props.tls;
     this.tlsMode = props.tls?.mode;
     if (props.hcm !== undefined) {
       const hcm = props.hcm;
@@ -73,6 +72,7 @@ export class BoundListener {
       this.statPrefix = tcp.statPrefix || props.name;
       this.tcp = new TcpProxyHandler(tcp, props.clusters);
     }
+    this.tls = props.tls !== undefined ? new DownstreamTls({ ...props.tls, forwardClientCert: this.kind === 'http' }) : undefined;
     this.server = net.createServer({ noDelay: true, allowHalfOpen: this.kind === 'http' }, (socket) => this.accept(socket));
   }
 
@@ -125,7 +125,7 @@ export class BoundListener {
     socket.once('close', () => this.sockets.delete(socket));
     if (this.tls !== undefined) {
       socket.on('error', () => socket.destroy());
-      acceptDownstream(socket, { ...this.tls, forwardClientCert: this.kind === 'http' }, (serve) => this.serve(serve));
+      this.tls.accept(socket, (serve) => this.serve(serve));
       return;
     }
     this.serve(socket);

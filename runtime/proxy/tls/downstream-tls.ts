@@ -1,24 +1,27 @@
 /**
  * TLS termination on an inbound listener, per its filter chains: STRICT (only
  * a `transport_protocol: tls` chain) takes only TLS with a client certificate
- * from the mesh root; PERMISSIVE (a `tls` and a `raw_buffer` chain) looks at
- * the first byte, as Envoy's tls_inspector does (0x16: a TLS handshake record),
- * and takes plaintext too. Each new connection uses the newest workload
- * certificate, so rotation never touches open connections. Plaintext
- * listeners never come here.
+ * chaining to the mesh root; PERMISSIVE (a `tls` and a `raw_buffer` chain)
+ * looks at the first byte, as Envoy's tls_inspector does (0x16: a TLS
+ * handshake record), and takes plaintext too. A node:tls server (never
+ * listening itself) runs the handshakes and the client-certificate check;
+ * when the workload certificate rotates, its context is replaced for new
+ * connections only. Plaintext listeners never come here.
  */
 import * as net from 'net';
 import * as tls from 'tls';
-import type { TlsIdentitySource } from '../identity';
+import type { TlsIdentitySource, WorkloadMaterial } from '../identity';
 import { forwardedClientCertLine, uriSans } from './peer-identity';
 
 export type DownstreamTlsMode = 'STRICT' | 'PERMISSIVE';
 
 const TLS_HANDSHAKE = 0x16;
 
-/** A socket the HTTP engine reads the peer identity from: the XFCC line to add, '' for plaintext. */
+/** A socket the HTTP engine reads the peer identity from (set on mTLS connections only). */
 export interface PeerSocket extends net.Socket {
+  /** The `x-forwarded-client-cert` line to add upstream. */
   meshformClientCertLine?: string;
+  /** The peer's SPIFFE ID. */
   meshformPeerPrincipal?: string;
 }
 
@@ -31,42 +34,67 @@ export interface DownstreamTlsProps {
   readonly handshakeTimeoutMs?: number;
 }
 
-/** Accepts one connection: `ready` gets the socket to serve (the TLS socket, or the plaintext one), or nothing if refused. */
-export function acceptDownstream(socket: net.Socket, props: DownstreamTlsProps, ready: (serve: net.Socket, mutualTls: boolean) => void): void {
-  if (props.mode === 'STRICT') {
-    terminate(socket, props, ready);
-    return;
-  }
-  socket.once('data', (chunk: Buffer) => {
-    socket.pause();
-    socket.unshift(chunk);
-    if (chunk[0] === TLS_HANDSHAKE) terminate(socket, props, ready);
-    else ready(socket, false);
-  });
-}
+type Ready = (serve: net.Socket, mutualTls: boolean) => void;
 
-function terminate(socket: net.Socket, props: DownstreamTlsProps, ready: (serve: net.Socket, mutualTls: boolean) => void): void {
-  const material = props.source.material();
-  const secure = new tls.TLSSocket(socket, {
-    isServer: true,
-    secureContext: material.secureContext,
-    requestCert: true,
-    rejectUnauthorized: true,
-  }) as tls.TLSSocket & PeerSocket;
-  const timer = setTimeout(() => secure.destroy(), props.handshakeTimeoutMs ?? 10_000);
-  secure.once('secure', () => {
-    clearTimeout(timer);
-    if (!secure.authorized) {
+/** Terminates TLS for one listener. */
+export class DownstreamTls {
+  readonly mode: DownstreamTlsMode;
+  private readonly server: tls.Server;
+  private material: WorkloadMaterial;
+  private readonly pending = new WeakMap<net.Socket, Ready>();
+
+  constructor(private readonly props: DownstreamTlsProps) {
+    this.mode = props.mode;
+    this.material = props.source.material();
+    this.server = tls.createServer({
+      key: this.material.privateKeyPem, cert: this.material.certChainPem, ca: this.material.rootCertPem,
+      requestCert: true, rejectUnauthorized: true, handshakeTimeout: props.handshakeTimeoutMs ?? 10_000,
+    });
+    this.server.on('secureConnection', (secure: tls.TLSSocket) => this.secured(secure));
+    this.server.on('tlsClientError', (_e, secure: tls.TLSSocket) => secure.destroy());
+  }
+
+  /** Accepts one connection: `ready` gets the socket to serve (TLS, or plaintext in PERMISSIVE); refused ones are closed. */
+  accept(socket: net.Socket, ready: Ready): void {
+    if (this.mode === 'STRICT') {
+      this.terminate(socket, ready);
+      return;
+    }
+    socket.once('data', (chunk: Buffer) => {
+      socket.pause();
+      socket.unshift(chunk);
+      if (chunk[0] === TLS_HANDSHAKE) {
+        this.terminate(socket, ready);
+      } else {
+        // The engine takes the socket, then the peeked bytes flow to it as a 'data' event.
+        ready(socket, false);
+        socket.resume();
+      }
+    });
+  }
+
+  private terminate(socket: net.Socket, ready: Ready): void {
+    const current = this.props.source.material();
+    if (current !== this.material) {
+      this.material = current;
+      this.server.setSecureContext({ key: current.privateKeyPem, cert: current.certChainPem, ca: current.rootCertPem });
+    }
+    this.pending.set(socket, ready);
+    this.server.emit('connection', socket);
+  }
+
+  private secured(secure: tls.TLSSocket): void {
+    // node:tls keeps the wrapped socket as `_parent`.
+    const raw = (secure as unknown as { _parent?: net.Socket })._parent;
+    const ready = raw !== undefined ? this.pending.get(raw) : undefined;
+    if (ready === undefined) {
       secure.destroy();
       return;
     }
-    secure.meshformPeerPrincipal = uriSans(secure.getPeerCertificate())[0];
-    if (props.forwardClientCert ?? true) secure.meshformClientCertLine = forwardedClientCertLine(secure, props.source.spiffeId);
+    const peer = secure as tls.TLSSocket & PeerSocket;
+    peer.meshformPeerPrincipal = uriSans(secure.getPeerCertificate())[0];
+    if (this.props.forwardClientCert ?? true) peer.meshformClientCertLine = forwardedClientCertLine(secure, this.props.source.spiffeId);
+    secure.on('error', () => secure.destroy());
     ready(secure, true);
-  });
-  secure.on('error', () => {
-    clearTimeout(timer);
-    socket.destroy();
-  });
-  secure.once('close', () => clearTimeout(timer));
+  }
 }

@@ -1,0 +1,149 @@
+/**
+ * mTLS end-to-end harness: a control plane with the mesh CA, in this process;
+ * two sidecars (client on 127.0.88.1, reviews on 127.0.88.2), each with a
+ * bootstrap token minted by the CA's secret; the reviews app (an HTTP server
+ * answering with the headers it saw) behind the reviews sidecar's inbound
+ * listener 127.0.88.2:9080.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { ControlPlane, SILENT, startControlPlane } from '../../runtime/control-plane';
+import { ProxyRuntime, startProxy } from '../../runtime/proxy/data-plane';
+import { buildProxyNode } from '../../runtime/proxy/node';
+import { request, Reply, startUpstream, tempDir, Upstream, waitForReady, writeAtomically, eventually } from '../proxy-e2e/harness';
+
+export const CLIENT_IP = '127.0.88.1';
+export const SERVER_IP = '127.0.88.2';
+export const TRUST_DOMAIN = 'cluster.local';
+export const CLIENT_ID = `spiffe://${TRUST_DOMAIN}/ns/default/sa/client`;
+export const SERVER_ID = `spiffe://${TRUST_DOMAIN}/ns/default/sa/reviews`;
+
+/** The mesh: Service reviews backed by a sidecar workload (tlsMode istio, service account reviews), and both Sidecars. */
+export function meshYaml(appPort: number): string {
+  return `---
+apiVersion: v1
+kind: Service
+metadata: { name: reviews, namespace: default }
+spec:
+  selector: { app: reviews }
+  ports: [{ name: http, port: 9080 }]
+---
+apiVersion: networking.istio.io/v1
+kind: WorkloadEntry
+metadata: { name: reviews-0, namespace: default }
+spec:
+  address: ${SERVER_IP}
+  ports: { http: 9080 }
+  serviceAccount: reviews
+  labels: { app: reviews, security.istio.io/tlsMode: istio }
+---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: { name: client, namespace: default }
+spec:
+  workloadSelector: { labels: { app: client } }
+  egress:
+  - port: { number: 9080, protocol: HTTP, name: http }
+    bind: ${CLIENT_IP}
+    captureMode: NONE
+    hosts: ["./*"]
+---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: { name: reviews, namespace: default }
+spec:
+  workloadSelector: { labels: { app: reviews } }
+  ingress:
+  - port: { number: 9080, protocol: HTTP, name: http }
+    bind: ${SERVER_IP}
+    captureMode: NONE
+    defaultEndpoint: ${SERVER_IP}:${appPort}
+  egress:
+  - hosts: ["./*"]
+`;
+}
+
+export function peerAuthenticationYaml(mode: 'STRICT' | 'PERMISSIVE' | 'DISABLE'): string {
+  return `---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: { name: default, namespace: default }
+spec:
+  mtls: { mode: ${mode} }
+`;
+}
+
+export interface MtlsMesh {
+  readonly dir: string;
+  readonly plane: ControlPlane;
+  readonly client: ProxyRuntime;
+  readonly server: ProxyRuntime;
+  readonly app: Upstream;
+  readonly logs: string[];
+  /** Through the client sidecar (egress 127.0.88.1:9080). */
+  viaMesh(p: string, headers?: Record<string, string>): Promise<Reply>;
+  /** Straight to the reviews sidecar's inbound listener, plaintext. */
+  direct(p: string, headers?: Record<string, string>): Promise<Reply>;
+  /** Writes a config file and waits until the reviews inbound listener serves `tlsMode` (undefined: plaintext). */
+  setPeerAuthentication(mode: 'STRICT' | 'PERMISSIVE' | 'DISABLE'): Promise<void>;
+  writeConfig(name: string, yaml: string): void;
+  close(): Promise<void>;
+}
+
+export const INBOUND_LISTENER = `${SERVER_IP}_9080`;
+
+export async function startMtlsMesh(files: Readonly<Record<string, string>> = {}): Promise<MtlsMesh> {
+  const dir = tempDir('mtls');
+  const logs: string[] = [];
+  const app = await startUpstream('reviews-app', SERVER_IP);
+  fs.writeFileSync(path.join(dir, 'mesh.yaml'), meshYaml(app.port));
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  let plane: ControlPlane | undefined;
+  let client: ProxyRuntime | undefined;
+  let server: ProxyRuntime | undefined;
+  const close = async (): Promise<void> => {
+    await client?.close();
+    await server?.close();
+    await plane?.close();
+    await app.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    plane = await startControlPlane({ configDir: dir, xdsPort: 0, monitoringPort: 0, debounceMs: 20, settleMs: 50, logger: SILENT, ca: { trustDomain: TRUST_DOMAIN } });
+    const ca = plane.ca;
+    if (!ca) throw new Error('control plane started without its CA');
+    const start = (ip: string, pod: string, app: string, sa: string): Promise<ProxyRuntime> => startProxy({
+      xdsAddress: `127.0.0.1:${plane?.xdsPort}`,
+      node: buildProxyNode({ nodeId: `sidecar~${ip}~${pod}.default~default.svc.cluster.local`, labels: { app }, interceptionMode: 'NONE' }),
+      adminPort: 0,
+      drainTimeoutMs: 500,
+      initialFetchTimeoutMs: 5000,
+      logger: (level, message) => logs.push(`${pod} ${level} ${message}`),
+      workloadIdentity: { identity: { trustDomain: TRUST_DOMAIN, namespace: 'default', serviceAccount: sa }, token: ca.tokens.mint({ trustDomain: TRUST_DOMAIN, namespace: 'default', serviceAccount: sa }) },
+    });
+    server = await start(SERVER_IP, 'reviews-0', 'reviews', 'reviews');
+    client = await start(CLIENT_IP, 'client-0', 'client', 'client');
+    await waitForReady(server.adminPort);
+    await waitForReady(client.adminPort);
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  const s = server;
+  const mesh: MtlsMesh = {
+    dir, plane, client, server: s, app, logs,
+    viaMesh: (p, headers) => request(CLIENT_IP, 9080, p, headers),
+    direct: (p, headers) => request(SERVER_IP, 9080, p, headers),
+    writeConfig: (name, yaml) => writeAtomically(path.join(dir, name), yaml),
+    async setPeerAuthentication(mode) {
+      writeAtomically(path.join(dir, 'peer-authentication.yaml'), peerAuthenticationYaml(mode));
+      const want = mode === 'DISABLE' ? undefined : mode;
+      await eventually(`inbound listener in ${mode}`, async () => {
+        const l = s.dataPlane?.listeners.get(INBOUND_LISTENER);
+        return l !== undefined && l.tlsMode === want;
+      }, 8000);
+    },
+    close,
+  };
+  return mesh;
+}
