@@ -60,11 +60,63 @@ export class MeshIndex {
     this.destinationRules = snapshot.istio('DestinationRule');
     this.gateways = snapshot.istio('Gateway');
     this.sidecars = snapshot.istio('Sidecar');
+    this.destinationRules.forEach((dr, position) => {
+      const host = this.qualify(dr.spec.host, dr.namespace);
+      const entry: IndexedRule = { rule: dr, host, position };
+      if (host.startsWith('*')) this.wildcardRules.push(entry);
+      else this.rulesByHost.set(host, [...(this.rulesByHost.get(host) ?? []), entry]);
+    });
   }
+
+  private readonly qualified = new Map<string, string>();
+  /** DestinationRules by qualified (exact) host; wildcard hosts apart, in config order. */
+  private readonly rulesByHost = new Map<string, IndexedRule[]>();
+  private readonly wildcardRules: IndexedRule[] = [];
+  private readonly vsHosts = new WeakMap<ConfigObject<VirtualServiceSpec>, readonly string[]>();
+  private readonly vsLookups = new WeakMap<readonly ConfigObject<VirtualServiceSpec>[], VirtualServiceLookup>();
 
   /** Qualifies `host` written in `namespace` (short names become FQDNs). */
   public qualify(host: string, namespace: string): string {
-    return this.registry.resolve(host, namespace)?.hostname ?? qualifyHost(host, namespace, this.domainSuffix);
+    const key = `${namespace}\0${host}`;
+    let out = this.qualified.get(key);
+    if (out === undefined) {
+      out = this.registry.resolve(host, namespace)?.hostname ?? qualifyHost(host, namespace, this.domainSuffix);
+      this.qualified.set(key, out);
+    }
+    return out;
+  }
+
+  /** The hosts of a VirtualService, qualified in its namespace. */
+  public virtualServiceHosts(vs: ConfigObject<VirtualServiceSpec>): readonly string[] {
+    let hosts = this.vsHosts.get(vs);
+    if (!hosts) this.vsHosts.set(vs, (hosts = (vs.spec.hosts ?? []).map((h) => this.qualify(h, vs.namespace))));
+    return hosts;
+  }
+
+  /**
+   * The first of `virtualServices` naming `hostname` exactly, else the first
+   * with a host matching it (wildcards); the lookup is built once per list.
+   */
+  public virtualServiceFor(
+    virtualServices: readonly ConfigObject<VirtualServiceSpec>[],
+    hostname: string,
+  ): ConfigObject<VirtualServiceSpec> | undefined {
+    let lookup = this.vsLookups.get(virtualServices);
+    if (!lookup) {
+      const exact = new Map<string, ConfigObject<VirtualServiceSpec>>();
+      const wildcard: ConfigObject<VirtualServiceSpec>[] = [];
+      for (const vs of virtualServices) {
+        const hosts = this.virtualServiceHosts(vs);
+        for (const h of hosts) if (!exact.has(h)) exact.set(h, vs);
+        if (hosts.some((h) => h.startsWith('*'))) wildcard.push(vs);
+      }
+      this.vsLookups.set(virtualServices, (lookup = { exact, wildcard }));
+    }
+    const found = lookup.exact.get(hostname);
+    if (found) return found;
+    // No exact host: only a wildcard on either side can match.
+    const candidates = hostname.startsWith('*') ? virtualServices : lookup.wildcard;
+    return candidates.find((vs) => this.virtualServiceHosts(vs).some((h) => hostMatches(h, hostname)));
   }
 
   /**
@@ -74,21 +126,26 @@ export class MeshIndex {
    * proxy's namespace, and rules whose workloadSelector does not pick the proxy, are skipped.
    */
   public destinationRule(hostname: string, serviceNamespace: string, proxy: ProxyIdentity): ConfigObject<DestinationRuleSpec> | undefined {
-    const candidates = this.destinationRules.filter((dr) => {
+    // Rules whose host can match: exact ones by index, wildcards (and, for a wildcard hostname, every rule) by scan.
+    const pool: readonly IndexedRule[] = hostname.startsWith('*')
+      ? [...this.rulesByHost.values()].flat().concat(this.wildcardRules).sort((a, b) => a.position - b.position)
+      : mergeByPosition(this.rulesByHost.get(hostname) ?? [], this.wildcardRules);
+    const candidates = pool.filter(({ rule: dr, host }) => {
       if (!exportedTo(dr.spec.exportTo, dr.namespace, proxy.namespace)) return false;
       if (dr.spec.workloadSelector) {
         if (dr.namespace !== proxy.namespace || !labelsMatch(dr.spec.workloadSelector.matchLabels ?? {}, proxy.labels)) return false;
       }
-      return hostMatches(this.qualify(dr.spec.host, dr.namespace), hostname);
+      return hostMatches(host, hostname);
     });
-    const rank = (dr: ConfigObject<DestinationRuleSpec>): number => {
+    if (candidates.length === 0) return undefined;
+    if (candidates.length === 1) return candidates[0]?.rule;
+    const rank = ({ rule: dr, host }: IndexedRule): number => {
       const ns = dr.namespace === proxy.namespace ? 0 : dr.namespace === serviceNamespace ? 1 : dr.namespace === this.rootNamespace ? 2 : 3;
-      const host = this.qualify(dr.spec.host, dr.namespace);
       const exact = host === hostname ? 0 : 1;
       const selector = dr.spec.workloadSelector ? 0 : 1;
       return ns * 100 + selector * 10 + exact * 5 - Math.min(host.length, 4) / 1000;
     };
-    return candidates.sort((a, b) => rank(a) - rank(b))[0];
+    return candidates.sort((a, b) => rank(a) - rank(b))[0]?.rule;
   }
 
   /** Gateways whose selector picks `proxy` (in any namespace, as Istio does by default). */
@@ -101,4 +158,24 @@ export class MeshIndex {
 export function exportedTo(exportTo: readonly string[] | undefined, namespace: string, from: string): boolean {
   if (!exportTo || exportTo.length === 0) return true;
   return exportTo.some((e) => e === '*' || (e === '.' ? namespace === from : e === from));
+}
+
+interface IndexedRule {
+  readonly rule: ConfigObject<DestinationRuleSpec>;
+  /** The rule's host, qualified in its namespace. */
+  readonly host: string;
+  /** Position among the snapshot's DestinationRules (ties keep config order). */
+  readonly position: number;
+}
+
+interface VirtualServiceLookup {
+  readonly exact: ReadonlyMap<string, ConfigObject<VirtualServiceSpec>>;
+  readonly wildcard: readonly ConfigObject<VirtualServiceSpec>[];
+}
+
+/** Two lists in position order, merged in position order. */
+function mergeByPosition(a: readonly IndexedRule[], b: readonly IndexedRule[]): readonly IndexedRule[] {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
+  return [...a, ...b].sort((x, y) => x.position - y.position);
 }

@@ -8,7 +8,6 @@
  */
 import type { VirtualServiceSpec } from '../../../constructs/api';
 import type { ConfigObject } from '../../config/config-object';
-import { hostMatches } from '../../config/host-match';
 import { RegistryService, isHttpProtocol } from '../../config/service-registry';
 import { PASSTHROUGH_CLUSTER, outboundClusterName } from './cluster-names';
 import type { PlainMessage } from './envoy';
@@ -35,8 +34,7 @@ export function virtualServiceFor(
   virtualServices: readonly ConfigObject<VirtualServiceSpec>[],
   hostname: string,
 ): ConfigObject<VirtualServiceSpec> | undefined {
-  const hosts = (vs: ConfigObject<VirtualServiceSpec>): string[] => (vs.spec.hosts ?? []).map((h) => index.qualify(h, vs.namespace));
-  return virtualServices.find((vs) => hosts(vs).includes(hostname)) ?? virtualServices.find((vs) => hosts(vs).some((h) => hostMatches(h, hostname)));
+  return index.virtualServiceFor(virtualServices, hostname);
 }
 
 /** The routes of a virtual host: those of the VirtualService's http entries in order, else the default route. */
