@@ -123,26 +123,26 @@ export async function runUp(options: UpOptions, context: CliContext): Promise<vo
 
   io.out('\nStarting the local mesh\n');
   const signal = untilSignal();
+  // A signal while starting cancels the start: what was started is stopped before `start` rejects.
+  const cancel = new AbortController();
+  void signal.promise.then((s) => cancel.abort(`${s} received`));
   let mesh: LocalMesh;
   try {
-    mesh = await Promise.race([
-      LocalMesh.start({
-        files: readFiles(files),
-        stateDir: options.stateDir,
-        addressBlock: options.addressBlock,
-        gatewayPorts: options.gatewayPorts,
-        xdsPort: options.xdsPort,
-        monitoringPort: options.monitoringPort,
-        adminBasePort: options.adminBasePort,
-        write: (text) => io.out(text),
-        onControlPlaneWarning: (line) => io.err(`control-plane: ${line}\n`),
-      }),
-      signal.promise.then((s): never => {
-        throw new Error(`${s} received while starting; everything started has been stopped`);
-      }),
-    ]);
+    mesh = await LocalMesh.start({
+      files: readFiles(files),
+      stateDir: options.stateDir,
+      addressBlock: options.addressBlock,
+      gatewayPorts: options.gatewayPorts,
+      xdsPort: options.xdsPort,
+      monitoringPort: options.monitoringPort,
+      adminBasePort: options.adminBasePort,
+      write: (text) => io.out(text),
+      onControlPlaneWarning: (line) => io.err(`control-plane: ${line}\n`),
+      signal: cancel.signal,
+    });
   } catch (e) {
     signal.dispose();
+    if (cancel.signal.aborted) throw new Error(`${String(cancel.signal.reason)} while starting; every process started has been stopped`);
     throw e;
   }
 

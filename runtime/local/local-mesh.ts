@@ -63,6 +63,8 @@ export interface LocalMeshOptions {
   readonly write?: (text: string) => void;
   /** Control-plane log lines at warn level or above (config errors). @default write them */
   readonly onControlPlaneWarning?: (line: string) => void;
+  /** Cancels the start: what was started is stopped and `start` rejects. @default none */
+  readonly signal?: AbortSignal;
 }
 
 /** Reads the manifests of a directory or file list as {@link ManifestFile}s. */
@@ -102,7 +104,9 @@ export class LocalMesh {
 
     const mesh = new LocalMesh(topology, plan, stateDir, xdsPort, monitoringPort, options);
     try {
+      options.signal?.throwIfAborted();
       await mesh.boot();
+      options.signal?.throwIfAborted();
     } catch (e) {
       await mesh.stop();
       throw e;
@@ -168,6 +172,7 @@ export class LocalMesh {
       what,
       deadlineMs: this.deadline,
       giveUp: () => {
+        if (this.options.signal?.aborted) return `cancelled (${String(this.options.signal.reason ?? 'aborted')})`;
         const failed = child.exit ? { child, ...child.exit, lastLines: child.lastLines() } : this.firstFailure;
         return failed ? describeFailure(failed) : undefined;
       },
