@@ -98,6 +98,31 @@ spec:
     expect((await mesh.viaMesh('/again')).status).toBe(200);
   });
 
+  it('refuses a server whose certificate names another identity than the DestinationRule expects (503)', async () => {
+    await mesh.setPeerAuthentication('PERMISSIVE');
+    const cluster = 'outbound|9080||reviews.default.svc.cluster.local';
+    const expectSans = async (sans: string): Promise<void> => {
+      mesh.writeConfig('dr.yaml', `---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: reviews, namespace: default }
+spec:
+  host: reviews
+  trafficPolicy: { tls: { mode: ISTIO_MUTUAL, subjectAltNames: [${sans}] } }
+`);
+      const deadline = Date.now() + 8000;
+      while (!JSON.stringify(mesh.client.ads?.store.current.clusters.get(cluster)?.value.transportSocket ?? {}).includes(sans) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await mesh.client.dataPlane?.settled();
+    };
+    await expectSans('"spiffe://cluster.local/ns/default/sa/someone-else"');
+    expect((await mesh.viaMesh('/wrong-identity')).status).toBe(503);
+    await expectSans(`"${SERVER_ID}"`);
+    expect((await mesh.viaMesh('/right-identity')).status).toBe(200);
+    mesh.writeConfig('dr.yaml', '');
+  });
+
   it('rotates both certificates under steady load without losing a request', async () => {
     await mesh.setPeerAuthentication('STRICT');
     const serialsBefore = [mesh.client.certificates?.material().serialNumber, mesh.server.certificates?.material().serialNumber];
