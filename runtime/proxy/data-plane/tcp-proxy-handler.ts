@@ -53,7 +53,8 @@ export class TcpProxyHandler {
       downstream.destroy();
       return;
     }
-    const upstream = net.connect({ host: host.address, port: host.port, noDelay: true });
+    const tls = cluster.tlsConnector;
+    const upstream = tls === undefined ? net.connect({ host: host.address, port: host.port, noDelay: true }) : tls.connect(host.address, host.port);
     const timeout = cluster.state.cluster.connectTimeoutMs;
     if (timeout > 0) upstream.setTimeout(timeout);
     let connected = false;
@@ -74,7 +75,7 @@ export class TcpProxyHandler {
       if (attemptsLeft > 1) this.connect(downstream, cluster, attemptsLeft - 1);
       else downstream.destroy();
     };
-    upstream.once('connect', () => {
+    upstream.once(tls === undefined ? 'connect' : 'secureConnect', () => {
       connected = true;
       upstream.setTimeout(0);
       state.onConnectionOpen(host);

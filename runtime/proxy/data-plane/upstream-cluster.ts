@@ -48,6 +48,11 @@ export class UpstreamCluster {
     return this.tls !== undefined;
   }
 
+  /** Opens this cluster's TLS connections (they emit 'secureConnect'); undefined for plaintext. */
+  get tlsConnector(): UpstreamTlsConnector | undefined {
+    return this.tls;
+  }
+
   get name(): string {
     return this.appliedCluster.name;
   }

@@ -33,6 +33,8 @@ export const ResponseFlag = {
   FI: 1 << 11,
   /** Upstream protocol error: malformed response (503). */
   UPE: 1 << 12,
+  /** The route named a cluster that does not exist (503 by default). */
+  NC: 1 << 13,
 } as const;
 export type ResponseFlagName = keyof typeof ResponseFlag;
 
@@ -52,6 +54,7 @@ export function formatResponseFlags(mask: number): string {
 export type ProxyFailure =
   | 'no-route'
   | 'no-healthy-upstream'
+  | 'cluster-not-found'
   | 'upstream-overflow'
   | 'upstream-connect-failure'
   | 'upstream-connect-timeout'
@@ -84,6 +87,7 @@ const resetBody = (reason: string): string =>
 export const FAILURES: { readonly [K in ProxyFailure]: FailureResponse } = {
   'no-route': { status: 404, flag: ResponseFlag.NR, body: '', details: 'route_not_found', close: false },
   'no-healthy-upstream': { status: 503, flag: ResponseFlag.UH, body: 'no healthy upstream', details: 'no_healthy_upstream', close: false },
+  'cluster-not-found': { status: 503, flag: ResponseFlag.NC, body: '', details: 'cluster_not_found', close: false },
   'upstream-overflow': { status: 503, flag: ResponseFlag.UO, body: resetBody('overflow'), details: 'upstream_reset_before_response_started{overflow}', close: false },
   'upstream-connect-failure': { status: 503, flag: ResponseFlag.UF, body: resetBody('connection failure'), details: 'upstream_reset_before_response_started{connection_failure}', close: false },
   'upstream-connect-timeout': { status: 503, flag: ResponseFlag.UF, body: resetBody('connection timeout'), details: 'upstream_reset_before_response_started{connection_timeout}', close: false },
