@@ -6,6 +6,7 @@
  * listener 127.0.88.2:9080.
  */
 import * as fs from 'fs';
+import * as net from 'net';
 import * as path from 'path';
 import { ControlPlane, SILENT, startControlPlane } from '../../runtime/control-plane';
 import { ProxyRuntime, startProxy } from '../../runtime/proxy/data-plane';
@@ -19,21 +20,21 @@ export const CLIENT_ID = `spiffe://${TRUST_DOMAIN}/ns/default/sa/client`;
 export const SERVER_ID = `spiffe://${TRUST_DOMAIN}/ns/default/sa/reviews`;
 
 /** The mesh: Service reviews backed by a sidecar workload (tlsMode istio, service account reviews), and both Sidecars. */
-export function meshYaml(appPort: number): string {
+export function meshYaml(appPort: number, echoPort = 7): string {
   return `---
 apiVersion: v1
 kind: Service
 metadata: { name: reviews, namespace: default }
 spec:
   selector: { app: reviews }
-  ports: [{ name: http, port: 9080 }]
+  ports: [{ name: http, port: 9080 }, { name: tcp-echo, port: 9091 }]
 ---
 apiVersion: networking.istio.io/v1
 kind: WorkloadEntry
 metadata: { name: reviews-0, namespace: default }
 spec:
   address: ${SERVER_IP}
-  ports: { http: 9080 }
+  ports: { http: 9080, tcp-echo: 9091 }
   serviceAccount: reviews
   labels: { app: reviews, security.istio.io/tlsMode: istio }
 ---
@@ -44,6 +45,10 @@ spec:
   workloadSelector: { labels: { app: client } }
   egress:
   - port: { number: 9080, protocol: HTTP, name: http }
+    bind: ${CLIENT_IP}
+    captureMode: NONE
+    hosts: ["./*"]
+  - port: { number: 9091, protocol: TCP, name: tcp-echo }
     bind: ${CLIENT_IP}
     captureMode: NONE
     hosts: ["./*"]
@@ -58,6 +63,10 @@ spec:
     bind: ${SERVER_IP}
     captureMode: NONE
     defaultEndpoint: ${SERVER_IP}:${appPort}
+  - port: { number: 9091, protocol: TCP, name: tcp-echo }
+    bind: ${SERVER_IP}
+    captureMode: NONE
+    defaultEndpoint: ${SERVER_IP}:${echoPort}
   egress:
   - hosts: ["./*"]
 `;
@@ -82,6 +91,8 @@ export interface MtlsMesh {
   readonly logs: string[];
   /** Through the client sidecar (egress 127.0.88.1:9080). */
   viaMesh(p: string, headers?: Record<string, string>): Promise<Reply>;
+  /** Sends `text` through the client's TCP egress 127.0.88.1:9091 (echoed by the reviews workload); resolves to what came back. */
+  echo(text: string, host?: string): Promise<string>;
   /** Straight to the reviews sidecar's inbound listener, plaintext. */
   direct(p: string, headers?: Record<string, string>): Promise<Reply>;
   /** Writes a config file and waits until the reviews inbound listener serves `tlsMode` (undefined: plaintext). */
@@ -96,7 +107,10 @@ export async function startMtlsMesh(files: Readonly<Record<string, string>> = {}
   const dir = tempDir('mtls');
   const logs: string[] = [];
   const app = await startUpstream('reviews-app', SERVER_IP);
-  fs.writeFileSync(path.join(dir, 'mesh.yaml'), meshYaml(app.port));
+  const echo = net.createServer((s) => s.pipe(s));
+  await new Promise<void>((resolve) => echo.listen(0, SERVER_IP, resolve));
+  const echoPort = (echo.address() as net.AddressInfo).port;
+  fs.writeFileSync(path.join(dir, 'mesh.yaml'), meshYaml(app.port, echoPort));
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
   let plane: ControlPlane | undefined;
   let client: ProxyRuntime | undefined;
@@ -106,6 +120,7 @@ export async function startMtlsMesh(files: Readonly<Record<string, string>> = {}
     await server?.close();
     await plane?.close();
     await app.close();
+    await new Promise<void>((resolve) => echo.close(() => resolve()));
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
@@ -134,6 +149,17 @@ export async function startMtlsMesh(files: Readonly<Record<string, string>> = {}
     dir, plane, client, server: s, app, logs,
     viaMesh: (p, headers) => request(CLIENT_IP, 9080, p, headers),
     direct: (p, headers) => request(SERVER_IP, 9080, p, headers),
+    echo: (text, host = CLIENT_IP) => new Promise<string>((resolve, reject) => {
+      const socket = net.connect({ host, port: 9091 }, () => socket.write(text));
+      let got = '';
+      socket.setTimeout(3000, () => socket.destroy(new Error('echo timed out')));
+      socket.on('data', (c: Buffer) => {
+        got += c.toString('utf8');
+        if (got.length >= text.length) socket.end();
+      });
+      socket.on('error', reject);
+      socket.on('close', () => resolve(got));
+    }),
     writeConfig: (name, yaml) => writeAtomically(path.join(dir, name), yaml),
     async setPeerAuthentication(mode) {
       writeAtomically(path.join(dir, 'peer-authentication.yaml'), peerAuthenticationYaml(mode));

@@ -151,6 +151,13 @@ spec:
     expect(r.status).toBe(200);
   });
 
+  it('carries TCP over mTLS (tcp_proxy both sides); STRICT refuses plaintext TCP', async () => {
+    await mesh.setPeerAuthentication('STRICT');
+    expect(mesh.client.dataPlane?.clusters.get('outbound|9091||reviews.default.svc.cluster.local')?.originatesTls).toBe(true);
+    expect(await mesh.echo('hello over mTLS')).toBe('hello over mTLS');
+    expect(await mesh.echo('plaintext', SERVER_IP).catch(() => '')).toBe('');
+  });
+
   it('DISABLE serves plaintext only on the inbound side', async () => {
     await mesh.setPeerAuthentication('DISABLE');
     expect((await mesh.direct('/disabled-plain')).status).toBe(200);
