@@ -121,4 +121,18 @@ describe('proxy forwarding', () => {
     });
     expect(statuses(res.text)).toEqual([200, 200]);
   });
+
+  it('answers an HTTP/1.0 client with a close-delimited body when the upstream chunks, then closes', async () => {
+    const res = await rawExchange(proxy.port, 'POST /echo HTTP/1.0\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello', { deadlineMs: 2000 });
+    expect(res.closed).toBe(true);
+    expect(statuses(res.text)).toEqual([200]);
+    expect(res.text).not.toMatch(/transfer-encoding/i);
+    expect(res.text.endsWith('\r\n\r\nhello')).toBe(true);
+  });
+
+  it('keeps an HTTP/1.0 keep-alive connection open and says so', async () => {
+    const res = await rawExchange(proxy.port, 'GET /ka10 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n', { until: (t) => t.endsWith('GET /ka10 0') });
+    expect(res.closed).toBe(false);
+    expect(res.text).toMatch(/connection: keep-alive/i);
+  });
 });

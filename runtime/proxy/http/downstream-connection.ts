@@ -1,4 +1,5 @@
 import type * as net from 'net';
+import type { AccessLogEntry } from './access-log';
 import { performance } from 'perf_hooks';
 import { Exchange } from './exchange';
 import { RequestHeaderScan } from './header-policy';
@@ -17,7 +18,7 @@ import {
 } from './node-http-parser';
 import { Counter } from './proxy-stats';
 import type { RequestHead } from './request-head';
-import { FAILURES, formatResponseFlags, ProxyFailure, reasonPhrase } from './response-flags';
+import { FAILURES, ProxyFailure, reasonPhrase } from './response-flags';
 
 /**
  * One downstream HTTP/1.x connection: feeds bytes to the request parser, turns
@@ -348,7 +349,7 @@ export class DownstreamConnection implements ParserSink {
 function noop(): void {}
 
 /** An access-log entry for a failure that happened before any request head was complete. */
-function connectionLevelEntry(conn: DownstreamConnection, status: number, flags: number, details: string) {
+function connectionLevelEntry(conn: DownstreamConnection, status: number, flags: number, details: string): AccessLogEntry {
   return {
     head: { method: '-', path: '-', authority: '', headers: [], httpVersion: '1.1' as const, scheme: 'http' as const, remoteAddress: conn.remoteAddress },
     requestId: '',
@@ -361,6 +362,5 @@ function connectionLevelEntry(conn: DownstreamConnection, status: number, flags:
     durationMs: 0,
     upstreamHost: null,
     upstreamCluster: null,
-    toString: () => `${status} ${formatResponseFlags(flags)}`,
   };
 }

@@ -1,3 +1,4 @@
+import type { Socket } from 'net';
 import { performance } from 'perf_hooks';
 import type { EndpointPool } from '../upstream/endpoint-pool';
 import type { UpstreamConnection } from '../upstream/upstream-connection';
@@ -426,7 +427,7 @@ const JOIN_LIMIT = 16 * 1024;
  * Writes `prefix + chunk + suffix` as one buffer when small (one syscall, no
  * writev bookkeeping), else as corked separate writes.
  */
-function writeJoined(socket: import('net').Socket, prefix: string, chunk: Buffer, suffix: string | null): boolean {
+function writeJoined(socket: Socket, prefix: string, chunk: Buffer, suffix: string | null): boolean {
   const pl = prefix.length; // latin1: one byte per character
   const sl = suffix === null ? 0 : suffix.length;
   if (chunk.length <= JOIN_LIMIT) {
