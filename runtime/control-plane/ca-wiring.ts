@@ -7,7 +7,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type * as grpc from '@grpc/grpc-js';
-import { BOOTSTRAP_SECRET_FILE, BootstrapTokens, DEFAULT_TRUST_DOMAIN, Lifetime, MeshCa, writeFileAtomic } from '../ca';
+import { BOOTSTRAP_SECRET_FILE, BootstrapTokens, DEFAULT_TRUST_DOMAIN, Lifetime, MeshCa, WorkloadIdentity, writeFileAtomic } from '../ca';
 import { bootstrapTokenAuthenticator, caService, CsrAuthenticator } from './ca-service';
 import type { ControlPlaneLogger } from './logger';
 
@@ -57,4 +57,17 @@ export async function startCaService(options: CaOptions, logger: ControlPlaneLog
   const tokens = new BootstrapTokens({ trustDomain, ...(secretFile !== undefined ? { secret: readOrCreateBootstrapSecret(secretFile) } : {}) });
   const authenticator = options.authenticator ?? bootstrapTokenAuthenticator(tokens);
   return { ca, trustDomain, tokens, service: caService({ ca, authenticator, logger }) };
+}
+
+/**
+ * What a launcher (`meshform up`) adds to one proxy's command so it can prove
+ * `identity` to a control plane started with `--ca-dir caDir`: the bootstrap
+ * token in the environment (never on the command line), and the identity flags.
+ */
+export function launcherProxyIdentity(caDir: string, identity: WorkloadIdentity): { readonly args: string[]; readonly env: Record<string, string> } {
+  const tokens = new BootstrapTokens({ secret: readOrCreateBootstrapSecret(path.join(caDir, BOOTSTRAP_SECRET_FILE)), trustDomain: identity.trustDomain });
+  return {
+    args: ['--service-account', identity.serviceAccount, '--trust-domain', identity.trustDomain],
+    env: { MESHFORM_BOOTSTRAP_TOKEN: tokens.mint(identity) },
+  };
 }
