@@ -26,7 +26,20 @@ type CertificateClient = grpc.Client & {
   ): grpc.ClientUnaryCall;
 };
 
-/** Sends a CSR; resolves to the chain, leaf first and root last. */
+/** A failed CreateCertificate call, with its gRPC status. */
+export class CsrCallError extends Error {
+  constructor(readonly code: grpc.status, message: string) {
+    super(message);
+    this.name = 'CsrCallError';
+  }
+
+  /** The CA refused this request: trying again with the same credential will not help. */
+  get refused(): boolean {
+    return this.code === grpc.status.UNAUTHENTICATED || this.code === grpc.status.PERMISSION_DENIED || this.code === grpc.status.INVALID_ARGUMENT;
+  }
+}
+
+/** Sends a CSR; resolves to the chain, leaf first and root last; rejects with a {@link CsrCallError}. */
 export function requestCertificate(request: CsrRequest): Promise<string[]> {
   const Client = grpc.makeGenericClientConstructor(certificateServiceDefinition(), 'IstioCertificateService');
   const client = new Client(request.address, grpc.credentials.createInsecure()) as unknown as CertificateClient;
@@ -39,8 +52,8 @@ export function requestCertificate(request: CsrRequest): Promise<string[]> {
       { deadline: Date.now() + (request.deadlineMs ?? 10_000) },
       (error, response) => {
         client.close();
-        if (error) reject(new Error(`CreateCertificate at ${request.address}: ${grpc.status[error.code] ?? error.code}: ${error.details}`));
-        else if (!response || response.cert_chain.length < 2) reject(new Error(`CreateCertificate at ${request.address}: expected a chain with the root last (got ${response?.cert_chain.length ?? 0} certificate(s))`));
+        if (error) reject(new CsrCallError(error.code, `CreateCertificate at ${request.address}: ${grpc.status[error.code] ?? error.code}: ${error.details}`));
+        else if (!response || response.cert_chain.length < 2) reject(new CsrCallError(grpc.status.INTERNAL, `CreateCertificate at ${request.address}: expected a chain with the root last (got ${response?.cert_chain.length ?? 0} certificate(s))`));
         else resolve([...response.cert_chain]);
       },
     );

@@ -10,7 +10,7 @@ import * as crypto from 'crypto';
 import * as tls from 'tls';
 import { CertificateRotation, RotationClock, WorkloadIdentity, createWorkloadCsr, spiffeId, workloadSecrets } from '../../ca';
 import type { PlainMessage } from '../../xds/protos';
-import { requestCertificate } from './csr-client';
+import { CsrCallError, requestCertificate } from './csr-client';
 
 /** One issued certificate with its key, ready for TLS. */
 export interface WorkloadMaterial {
@@ -44,6 +44,11 @@ export interface WorkloadCertificatesProps {
   readonly clock?: RotationClock;
   /** @default none */
   readonly log?: (level: 'info' | 'warn', message: string) => void;
+  /**
+   * How long the first issuance keeps retrying while the CA is unreachable
+   * (refusals fail at once), ms. @default 60000
+   */
+  readonly initialTimeoutMs?: number;
 }
 
 /** Builds the material from a CreateCertificate answer (leaf first, root last). */
@@ -96,7 +101,16 @@ export class WorkloadCertificates implements TlsIdentitySource {
 
   /** Obtains the first certificate; rejects when the CA refuses. */
   async start(): Promise<WorkloadMaterial> {
-    return this.rotation.start();
+    const deadline = Date.now() + (this.props.initialTimeoutMs ?? 60_000);
+    for (let delay = 200; ; delay = Math.min(delay * 2, 5000)) {
+      try {
+        return await this.rotation.start();
+      } catch (e) {
+        if ((e instanceof CsrCallError && e.refused) || !(e instanceof CsrCallError) || Date.now() + delay > deadline) throw e;
+        this.props.log?.('warn', `workload certificate: ${e.message}; retrying in ${delay} ms`);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
   }
 
   /** Renews now (new key, new certificate). */
