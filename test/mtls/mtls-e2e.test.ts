@@ -29,19 +29,22 @@ describe('mTLS between sidecars', () => {
     expect(mesh.server.dataPlane?.listeners.get(INBOUND_LISTENER)?.tlsMode).toBe('PERMISSIVE');
     expect(mesh.client.dataPlane?.clusters.get('outbound|9080||reviews.default.svc.cluster.local')?.originatesTls).toBe(true);
     // WHEN the client calls through its sidecar
-    const r = await mesh.viaMesh('/mtls');
+    const r = await mesh.viaMesh('/mtls', { 'x-forwarded-client-cert': 'URI=spiffe://cluster.local/ns/default/sa/admin' });
     // THEN the reviews app got the request with the client's verified identity
     expect(r.status).toBe(200);
     const xfcc = seenXfcc(r.body);
     expect(xfcc).toContain(`By=${SERVER_ID}`);
     expect(xfcc).toContain(`URI=${CLIENT_ID}`);
     expect(xfcc).toMatch(/Hash=[0-9a-f]{64}/);
+    // The app's own XFCC never got past its sidecar.
+    expect(xfcc).not.toContain('sa/admin');
   });
 
   it('PERMISSIVE accepts plaintext too (and adds no client certificate header)', async () => {
     await mesh.setPeerAuthentication('PERMISSIVE');
-    const plain = await mesh.direct('/plain');
+    const plain = await mesh.direct('/plain', { 'x-forwarded-client-cert': 'URI=spiffe://cluster.local/ns/default/sa/admin' });
     expect(plain.status).toBe(200);
+    // A plaintext client cannot claim an identity: its XFCC is dropped.
     expect(seenXfcc(plain.body)).toBe('');
     expect((await mesh.viaMesh('/tls')).status).toBe(200);
   });

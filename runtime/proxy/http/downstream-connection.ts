@@ -29,8 +29,11 @@ export class DownstreamConnection implements ParserSink {
   readonly remoteAddress: string;
   /** The peer's SPIFFE ID when the listener terminated mTLS (see proxy/tls), else undefined. */
   readonly peerPrincipal: string | undefined;
-  /** The `x-forwarded-client-cert` line to forward upstream (mTLS peers), else ''. */
-  readonly clientCertLine: string;
+  /**
+   * The `x-forwarded-client-cert` element this proxy adds for its mTLS peer,
+   * else '' (then any XFCC the client sent is dropped, as Envoy's SANITIZE).
+   */
+  readonly clientCert: string;
   /** No further requests are read; the connection closes after the current response. */
   closeAfterCurrent = false;
   private readonly parser: NativeParser;
@@ -55,9 +58,9 @@ export class DownstreamConnection implements ParserSink {
 
   constructor(readonly listener: Http1Listener, readonly socket: net.Socket) {
     this.remoteAddress = socket.remoteAddress ?? '';
-    const peer = socket as net.Socket & { meshformPeerPrincipal?: string; meshformClientCertLine?: string };
+    const peer = socket as net.Socket & { meshformPeerPrincipal?: string; meshformClientCert?: string };
     this.peerPrincipal = peer.meshformPeerPrincipal;
-    this.clientCertLine = peer.meshformClientCertLine ?? '';
+    this.clientCert = peer.meshformClientCert ?? '';
     this.idleSince = performance.now();
     this.parser = createParser(PARSE_REQUEST, listener.options.maxHeaderBytes, this);
     socket.setNoDelay(true);

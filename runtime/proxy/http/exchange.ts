@@ -45,6 +45,7 @@ export class Exchange implements UpstreamUser, AccessLogEntry {
   /** The forwardable request header lines. */
   private readonly headerBlock: string;
   private readonly forwardedFor: string;
+  private readonly forwardedClientCert: string;
   private readonly forwardedProto: string;
   private readonly hadRequestId: boolean;
 
@@ -81,6 +82,7 @@ export class Exchange implements UpstreamUser, AccessLogEntry {
     this.expectContinue = scan.expectContinue;
     this.headerBlock = scan.block;
     this.forwardedFor = scan.forwardedFor;
+    this.forwardedClientCert = scan.clientCert;
     this.forwardedProto = scan.forwardedProto;
     this.hadRequestId = scan.requestId !== '';
     this.requestId = this.hadRequestId || !conn.listener.options.generateRequestId ? scan.requestId : conn.listener.requestIds.next();
@@ -414,7 +416,8 @@ export class Exchange implements UpstreamUser, AccessLogEntry {
       this.forwardedFor === '' ? remote : `${this.forwardedFor}, ${remote}`
     }\r\nx-forwarded-proto: ${this.forwardedProto === '' ? head.scheme : this.forwardedProto}\r\n`;
     if (!this.hadRequestId && this.requestId !== '') s += `x-request-id: ${this.requestId}\r\n`;
-    if (this.conn.clientCertLine !== '') s += this.conn.clientCertLine;
+    // APPEND_FORWARD on mTLS connections; on plaintext ones a client-sent XFCC is dropped.
+    if (this.conn.clientCert !== '') s += `x-forwarded-client-cert: ${this.forwardedClientCert === '' ? '' : `${this.forwardedClientCert},`}${this.conn.clientCert}\r\n`;
     if (route.requestHeadersToAdd !== undefined) s += flatLines(route.requestHeadersToAdd);
     if (this.bodyKind === BODY_CHUNKED) s += 'transfer-encoding: chunked\r\n';
     return s + CRLF;

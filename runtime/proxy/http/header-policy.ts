@@ -15,6 +15,8 @@ export const H_XFF = 6;
 export const H_XFP = 7;
 export const H_REQUEST_ID = 8;
 export const H_EXPECT = 9;
+/** Set by the proxy from the mTLS peer (Envoy's forward_client_cert_details), never passed through as sent. */
+export const H_XFCC = 10;
 
 /** Classifies a header name (any case). */
 export function classifyHeader(name: string): number {
@@ -41,6 +43,8 @@ export function classifyHeader(name: string): number {
     case 17:
       if (lowerEq(name, 'transfer-encoding')) return H_TRANSFER_ENCODING;
       return lowerEq(name, 'x-forwarded-proto') ? H_XFP : H_OTHER;
+    case 23:
+      return lowerEq(name, 'x-forwarded-client-cert') ? H_XFCC : H_OTHER;
     default:
       return H_OTHER;
   }
@@ -81,6 +85,8 @@ export class RequestHeaderScan {
   forwardedFor = '';
   forwardedProto = '';
   requestId = '';
+  /** The `x-forwarded-client-cert` value received (comma-joined), '' when none. */
+  clientCert = '';
   bodyKind = BODY_NONE;
   expectContinue = false;
   /** The forwardable header lines. */
@@ -91,6 +97,7 @@ export class RequestHeaderScan {
     this.forwardedFor = '';
     this.forwardedProto = '';
     this.requestId = '';
+    this.clientCert = '';
     this.bodyKind = BODY_NONE;
     this.expectContinue = false;
     let block = '';
@@ -125,6 +132,9 @@ export class RequestHeaderScan {
           break;
         case H_XFP:
           if (this.forwardedProto === '') this.forwardedProto = value;
+          break;
+        case H_XFCC:
+          this.clientCert = this.clientCert === '' ? value : `${this.clientCert},${value}`;
           break;
         case H_REQUEST_ID:
           if (this.requestId === '') this.requestId = value;

@@ -11,7 +11,7 @@
 import * as net from 'net';
 import * as tls from 'tls';
 import type { TlsIdentitySource, WorkloadMaterial } from '../identity';
-import { forwardedClientCertLine, uriSans } from './peer-identity';
+import { forwardedClientCert, uriSans } from './peer-identity';
 
 export type DownstreamTlsMode = 'STRICT' | 'PERMISSIVE';
 
@@ -19,8 +19,8 @@ const TLS_HANDSHAKE = 0x16;
 
 /** A socket the HTTP engine reads the peer identity from (set on mTLS connections only). */
 export interface PeerSocket extends net.Socket {
-  /** The `x-forwarded-client-cert` line to add upstream. */
-  meshformClientCertLine?: string;
+  /** The `x-forwarded-client-cert` element to add upstream. */
+  meshformClientCert?: string;
   /** The peer's SPIFFE ID. */
   meshformPeerPrincipal?: string;
 }
@@ -93,7 +93,7 @@ export class DownstreamTls {
     }
     const peer = secure as tls.TLSSocket & PeerSocket;
     peer.meshformPeerPrincipal = uriSans(secure.getPeerCertificate())[0];
-    if (this.props.forwardClientCert ?? true) peer.meshformClientCertLine = forwardedClientCertLine(secure, this.props.source.spiffeId);
+    if (this.props.forwardClientCert ?? true) peer.meshformClientCert = forwardedClientCert(secure, this.props.source.spiffeId);
     secure.on('error', () => secure.destroy());
     ready(secure, true);
   }

@@ -24,13 +24,13 @@ function subjectText(subject: tls.PeerCertificate['subject'] | undefined): strin
   return Object.entries(subject).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : String(v)}`).join(',');
 }
 
-/** The `x-forwarded-client-cert` header line (with CRLF) for a verified peer, or '' when it presented no certificate. */
-export function forwardedClientCertLine(socket: tls.TLSSocket, ownSpiffeId: string): string {
+/** The `x-forwarded-client-cert` element for a verified peer, or '' when it presented no certificate. */
+export function forwardedClientCert(socket: tls.TLSSocket, ownSpiffeId: string): string {
   const cert = socket.getPeerCertificate();
   if (!cert || !cert.raw) return '';
   const hash = crypto.createHash('sha256').update(cert.raw).digest('hex');
   const parts = [`By=${ownSpiffeId}`, `Hash=${hash}`, `Subject="${subjectText(cert.subject).replace(/"/g, '\\"')}"`];
   for (const uri of uriSans(cert)) parts.push(`URI=${uri}`);
   for (const dns of dnsSans(cert)) parts.push(`DNS=${dns}`);
-  return `x-forwarded-client-cert: ${parts.join(';')}\r\n`;
+  return parts.join(';');
 }
