@@ -112,7 +112,7 @@ function tryLines(url: string | undefined): string[] {
   ];
 }
 
-/** Runs `meshform up`: resolves with the exit code once the mesh has stopped. */
+/** Runs `meshform up` until the mesh has stopped; failures set `context.exitCode` or throw. */
 export async function runUp(options: UpOptions, context: CliContext): Promise<void> {
   const { io } = context;
   if (options.dir !== undefined && options.app !== undefined) throw new UsageError('--app and --dir: give one or the other');
