@@ -16,8 +16,9 @@ import { RESOURCE_TYPES, shortTypeName } from '../xds/resource-types';
 import type { NodeInfo } from '../xds/server/node';
 import type { NackRecord } from '../xds/server/status-registry';
 import {
-  EnvoyResources, ProxyIdentity, TranslateOptions, proxyIdentity, resourcesByTypeUrl, translate,
+  EnvoyResources, ProxyIdentity, TranslateOptions, endpointsOnlyTranslation, proxyIdentity, snapshotResources, translate,
 } from '../xds/translate';
+import { TypeUrl } from '../xds/resource-types';
 import { ChangeImpact, isEndpointsOnly } from './change-impact';
 import type { MergedChange } from './debouncer';
 import type { ControlPlaneLogger } from './logger';
@@ -39,6 +40,11 @@ export interface ProxySnapshotsProps {
   readonly translate?: TranslateFn;
   /** @default Date.now */
   readonly now?: () => number;
+  /**
+   * Longest run of translations before the event loop gets a turn (ACKs are
+   * read and responses written in between). @default 5
+   */
+  readonly sliceMs?: number;
 }
 
 /** A failure of one proxy's last translation. */
@@ -60,19 +66,34 @@ interface ConnectedProxy {
   streams: number;
   /** Config snapshot version last translated successfully. */
   configVersion?: number;
+  /** The config snapshot last translated successfully (the base of an endpoint-only update). */
+  config?: ConfigSnapshot;
   conflicts: readonly string[];
   error?: ProxyError;
   readonly pending: Map<string, PendingType>;
+}
+
+/** A proxy waiting for its snapshot after a config change. */
+interface QueuedPush {
+  scope: 'full' | 'eds';
+  readonly changeAt: number;
 }
 
 export class ProxySnapshots {
   private readonly proxies = new Map<string, ConnectedProxy>();
   private readonly translateFn: TranslateFn;
   private readonly now: () => number;
+  private readonly sliceMs: number;
+  /** Proxies to publish, with the latest delivered config, in turns (see `sliceMs`). */
+  private readonly queue = new Map<string, QueuedPush>();
+  private latest: ConfigSnapshot | undefined;
+  private draining = false;
+  private idleWaiters: (() => void)[] = [];
 
   public constructor(private readonly props: ProxySnapshotsProps) {
     this.translateFn = props.translate ?? translate;
     this.now = props.now ?? Date.now;
+    this.sliceMs = props.sliceMs ?? 5;
   }
 
   /** A stream of `node` opened: registers the proxy and publishes its first snapshot (once per node). */
@@ -105,12 +126,19 @@ export class ProxySnapshots {
     proxy.streams -= 1;
     if (proxy.streams > 0) return;
     this.proxies.delete(node.id);
+    this.queue.delete(node.id);
     this.props.cache.clearSnapshot(node.id);
     this.props.metrics.connectedProxies.set(this.proxies.size);
     this.props.logger.info(`proxy: ${node.id} disconnected`);
   }
 
-  /** Recomputes the proxies `change` can affect; returns how many were recomputed and skipped. */
+  /**
+   * Recomputes the proxies `change` can affect; returns how many are to be
+   * recomputed and how many are skipped. Proxies are published one after the
+   * other, each as soon as its snapshot is ready, yielding to the event loop
+   * every `sliceMs` (see `whenIdle`); a proxy still waiting when the next change
+   * comes is published once, with the newer config.
+   */
   public applyChange(change: MergedChange): { recomputed: number; skipped: number } {
     const impact = new ChangeImpact(change, this.props.translateOptions);
     const scope = isEndpointsOnly(change) ? 'eds' : 'full';
@@ -118,15 +146,50 @@ export class ProxySnapshots {
     let skipped = 0;
     for (const proxy of this.proxies.values()) {
       if (!proxy.identity) continue;
-      if (!impact.affects(proxy.identity)) {
+      const queued = this.queue.get(proxy.node.id);
+      if (!queued && !impact.affects(proxy.identity)) {
         skipped += 1;
         this.props.logger.debug(`proxy: ${proxy.node.id} not affected by config version ${change.snapshot.version}`);
         continue;
       }
       recomputed += 1;
-      this.publish(proxy, change.snapshot, scope, change.firstAt);
+      if (queued) queued.scope = queued.scope === 'eds' && scope === 'eds' ? 'eds' : 'full';
+      else this.queue.set(proxy.node.id, { scope, changeAt: change.firstAt });
     }
+    this.latest = change.snapshot;
+    this.drain();
     return { recomputed, skipped };
+  }
+
+  /** Resolves once every proxy queued by config changes is published. */
+  public whenIdle(): Promise<void> {
+    if (!this.draining) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Publishes queued proxies for up to `sliceMs`, then again on a later turn of the event loop until none is left. */
+  private drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    const slice = (): void => {
+      const until = performance.now() + this.sliceMs;
+      const config = this.latest as ConfigSnapshot;
+      for (const [nodeId, queued] of this.queue) {
+        this.queue.delete(nodeId);
+        const proxy = this.proxies.get(nodeId);
+        if (proxy?.identity) this.publish(proxy, config, queued.scope, queued.changeAt);
+        if (performance.now() >= until) break;
+      }
+      if (this.queue.size > 0) {
+        setImmediate(slice);
+        return;
+      }
+      this.draining = false;
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    };
+    slice();
   }
 
   /** Node ids of the connected proxies. */
@@ -190,11 +253,22 @@ export class ProxySnapshots {
       this.props.logger.error(`proxy: ${nodeId}: config version ${config.version} not published (${kept}): ${message}`);
     };
     let snapshot: Snapshot;
-    let resources: EnvoyResources;
+    let conflicts: readonly string[];
+    const previous = this.props.cache.getSnapshot(nodeId);
     const started = process.hrtime.bigint();
     try {
-      resources = this.translateFn(config, identity, this.props.translateOptions ?? {});
-      snapshot = Snapshot.create({ resources: resourcesByTypeUrl(resources) });
+      const endpoints = scope === 'eds' && previous && !proxy.error && proxy.config && !this.props.translate
+        ? endpointsOnlyTranslation(proxy.config, config, identity, this.props.translateOptions ?? {})
+        : undefined;
+      if (endpoints && previous) {
+        // Only load assignments can differ: the other types stay as they are.
+        snapshot = previous.withTypes({ [TypeUrl.ClusterLoadAssignment]: { shared: endpoints, own: [] } });
+        conflicts = proxy.conflicts;
+      } else {
+        const resources: EnvoyResources = this.translateFn(config, identity, this.props.translateOptions ?? {});
+        snapshot = Snapshot.create({ resources: snapshotResources(resources), ...(previous ? { previous } : {}) });
+        conflicts = resources.conflicts;
+      }
     } catch (e) {
       fail(`translation failed: ${e instanceof Error ? e.message : String(e)}`);
       return;
@@ -206,7 +280,6 @@ export class ProxySnapshots {
       fail(`invalid resources: ${validation.errors.join('; ')}`);
       return;
     }
-    const previous = this.props.cache.getSnapshot(nodeId);
     const consistency = this.props.cache.setSnapshot(nodeId, snapshot);
     if (!consistency.ok) {
       fail(`inconsistent snapshot: ${consistency.errors.join('; ')}`);
@@ -214,10 +287,11 @@ export class ProxySnapshots {
     }
     delete proxy.error;
     proxy.configVersion = config.version;
-    if (resources.conflicts.length > 0 && resources.conflicts.join('\n') !== proxy.conflicts.join('\n')) {
-      this.props.logger.warn(`proxy: ${nodeId}: ${resources.conflicts.join('; ')}`);
+    proxy.config = config;
+    if (conflicts.length > 0 && conflicts.join('\n') !== proxy.conflicts.join('\n')) {
+      this.props.logger.warn(`proxy: ${nodeId}: ${conflicts.join('; ')}`);
     }
-    proxy.conflicts = resources.conflicts;
+    proxy.conflicts = conflicts;
     const changed = RESOURCE_TYPES.map((t) => t.typeUrl).filter((t) =>
       previous?.version(t) !== snapshot.version(t) && ((previous?.resources(t).size ?? 0) > 0 || snapshot.resources(t).size > 0));
     if (changed.length === 0) {

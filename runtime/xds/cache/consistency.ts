@@ -7,6 +7,7 @@
  */
 import { FilterTypeUrl, TypeUrl } from '../resource-types';
 import { PlainMessage, unpackResource } from '../protos';
+import type { ResourceSet } from './resource-set';
 import type { Snapshot } from './snapshot';
 
 /** Names referenced by a snapshot but absent from it. */
@@ -23,6 +24,7 @@ export type ConsistencyResult =
 
 /** Checks that every RDS and EDS name referenced in `snapshot` exists in it. */
 export function checkConsistency(snapshot: Snapshot): ConsistencyResult {
+  if (sharedPartsConsistent(snapshot)) return { ok: true };
   const errors: string[] = [];
   const missingRoutes = new Set<string>();
   const missingAssignments = new Set<string>();
@@ -109,4 +111,41 @@ function hcmOf(config: unknown): PlainMessage | undefined {
 
 function isObject(value: unknown): value is PlainMessage {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Load assignment names the EDS clusters of a shared set fetch, computed once per set. */
+const EDS_NAMES = new WeakMap<ResourceSet, readonly string[]>();
+
+function edsNamesOf(set: ResourceSet): readonly string[] {
+  let names = EDS_NAMES.get(set);
+  if (!names) {
+    const found: string[] = [];
+    for (const cluster of set.resources.values()) {
+      const name = edsServiceName(cluster.resource);
+      if (name !== undefined) found.push(name);
+    }
+    EDS_NAMES.set(set, (names = found));
+  }
+  return names;
+}
+
+/**
+ * A quick pass for snapshots with shared sets: true when every reference is
+ * found (the shared clusters' load assignment names checked once per set);
+ * false means "check in full" (to name what is missing in order).
+ */
+function sharedPartsConsistent(snapshot: Snapshot): boolean {
+  const clusters = snapshot.layers(TypeUrl.Cluster);
+  if (!clusters.shared) return false;
+  const routes = snapshot.resources(TypeUrl.RouteConfiguration);
+  for (const listener of snapshot.resources(TypeUrl.Listener).values()) {
+    for (const ref of routeConfigReferences(listener.resource)) if (!routes.has(ref.name)) return false;
+  }
+  const assignments = snapshot.resources(TypeUrl.ClusterLoadAssignment);
+  for (const name of edsNamesOf(clusters.shared)) if (!assignments.has(name)) return false;
+  for (const cluster of clusters.own.values()) {
+    const name = edsServiceName(cluster.resource);
+    if (name !== undefined && !assignments.has(name)) return false;
+  }
+  return true;
 }

@@ -3,3 +3,4 @@ export * from './snapshot';
 export * from './snapshot-cache';
 export * from './consistency';
 export { hashBytes, hashVersions } from './resource-version';
+export { ResourceSet } from './resource-set';

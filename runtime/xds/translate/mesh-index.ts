@@ -10,6 +10,8 @@ import type { ConfigObject } from '../../config/config-object';
 import type { ConfigSnapshot } from '../../config/config-snapshot';
 import { hostMatches, labelsMatch, qualifyHost } from '../../config/host-match';
 import { ServiceRegistry } from '../../config/service-registry';
+import type { PlainMessage } from './envoy';
+import { carryOver } from './generations';
 import type { ProxyIdentity } from './proxy-identity';
 
 export interface TranslateOptions {
@@ -50,7 +52,17 @@ export class MeshIndex {
   public readonly gateways: readonly ConfigObject<GatewaySpec>[];
   public readonly sidecars: readonly ConfigObject<SidecarSpec>[];
 
+  /** The options, as a string (proxies are translated alike only under equal options). */
+  public readonly optionsKey: string;
+  private readonly memos = new Map<string, unknown>();
+  private readonly listKeys = new WeakMap<readonly unknown[], string>();
+  private readonly shared = new WeakSet<object>();
+  private readonly interned = new Map<string, readonly PlainMessage[]>();
+  private readonly objectIds = new WeakMap<object, number>();
+  private nextObjectId = 0;
+
   private constructor(public readonly snapshot: ConfigSnapshot, options: TranslateOptions) {
+    this.optionsKey = JSON.stringify(options);
     this.rootNamespace = options.rootNamespace ?? 'istio-system';
     this.domainSuffix = options.domainSuffix ?? 'cluster.local';
     this.defaultOutboundPolicy = options.outboundTrafficPolicy ?? 'ALLOW_ANY';
@@ -146,6 +158,58 @@ export class MeshIndex {
       return ns * 100 + selector * 10 + exact * 5 - Math.min(host.length, 4) / 1000;
     };
     return candidates.sort((a, b) => rank(a) - rank(b))[0]?.rule;
+  }
+
+  /** `make()`, computed once per index and `key`. */
+  public memo<T>(key: string, make: () => T): T {
+    if (this.memos.has(key)) return this.memos.get(key) as T;
+    const value = make();
+    this.memos.set(key, value);
+    return value;
+  }
+
+  /** Names a list the index made (a scope's services, say), so results computed from it can be shared. */
+  public nameList<T extends readonly unknown[]>(list: T, key: string): T {
+    this.listKeys.set(list, key);
+    return list;
+  }
+
+  /** The name given to `list` by `nameList`, if any. */
+  public listKey(list: readonly unknown[]): string | undefined {
+    return this.listKeys.get(list);
+  }
+
+  /**
+   * A resource shared by every proxy that asks with the same `key`: made once
+   * per index, carried over from the previous index when unchanged, and marked
+   * shared (see `isShared`). Nobody may mutate it.
+   */
+  public sharedResource(key: string, make: () => PlainMessage): PlainMessage {
+    return this.memo(`resource|${key}`, () => this.markShared(carryOver(`${this.optionsKey}|${key}`, make())));
+  }
+
+  /** Marks `resource` as shared (made by the index for many proxies); returns it. */
+  public markShared(resource: PlainMessage): PlainMessage {
+    this.shared.add(resource);
+    return resource;
+  }
+
+  /** Whether `resource` is shared by several proxies (see `sharedResource`). */
+  public isShared(resource: PlainMessage): boolean {
+    return this.shared.has(resource);
+  }
+
+  /** One list object per sequence of the same objects (within this index). */
+  public intern(kind: string, list: readonly PlainMessage[]): readonly PlainMessage[] {
+    const ids = list.map((o) => {
+      let id = this.objectIds.get(o);
+      if (id === undefined) this.objectIds.set(o, (id = this.nextObjectId++));
+      return id;
+    });
+    const key = `${kind}|${ids.join(',')}`;
+    let known = this.interned.get(key);
+    if (!known) this.interned.set(key, (known = list));
+    return known;
   }
 
   /** Gateways whose selector picks `proxy` (in any namespace, as Istio does by default). */

@@ -14,6 +14,7 @@ import type { PlainMessage } from './envoy';
 import { RouteContext, defaultRoute, httpRoutes } from './http-routes';
 import type { MeshIndex } from './mesh-index';
 import type { ProxyIdentity } from './proxy-identity';
+import { proxyClassKey } from './proxy-class';
 
 /** The names a service answers to from `proxyNamespace`, without and with `:port`. */
 export function serviceDomains(service: RegistryService, port: number, proxyNamespace: string, domainSuffix: string): string[] {
@@ -55,8 +56,28 @@ export function catchAllVirtualHost(policy: 'ALLOW_ANY' | 'REGISTRY_ONLY'): Plai
   };
 }
 
-/** The route configuration for `port` over `services`, with `virtualServices` applying. */
+/**
+ * The route configuration for `port` over `services`, with `virtualServices`
+ * applying; shared by the proxies of a class (see proxy-class.ts) when the
+ * lists are a scope's own (named in the index).
+ */
 export function sidecarRouteConfig(
+  index: MeshIndex,
+  proxy: ProxyIdentity,
+  port: number,
+  services: readonly RegistryService[],
+  virtualServices: readonly ConfigObject<VirtualServiceSpec>[],
+  policy: 'ALLOW_ANY' | 'REGISTRY_ONLY',
+  name: string = String(port),
+): PlainMessage {
+  const servicesKey = index.listKey(services);
+  const vsKey = index.listKey(virtualServices);
+  if (servicesKey === undefined || vsKey === undefined) return buildSidecarRouteConfig(index, proxy, port, services, virtualServices, policy, name);
+  const key = JSON.stringify(['rds', proxyClassKey(index, proxy), servicesKey, vsKey, port, policy, name]);
+  return index.sharedResource(key, () => buildSidecarRouteConfig(index, proxy, port, services, virtualServices, policy, name));
+}
+
+function buildSidecarRouteConfig(
   index: MeshIndex,
   proxy: ProxyIdentity,
   port: number,

@@ -39,7 +39,7 @@ export interface SidecarScope {
 
 /** The Sidecar resource that applies to `proxy`, if any. */
 export function sidecarFor(index: MeshIndex, proxy: ProxyIdentity): ConfigObject<SidecarSpec> | undefined {
-  const own = index.sidecars.filter((s) => s.namespace === proxy.namespace);
+  const own = index.snapshot.istio('Sidecar', proxy.namespace);
   const selected = own.find((s) => s.spec.workloadSelector && labelsMatch(s.spec.workloadSelector.labels, proxy.labels));
   if (selected) return selected;
   const nsDefault = own.find((s) => !s.spec.workloadSelector);
@@ -71,11 +71,28 @@ export function virtualServicesFor(index: MeshIndex, namespace: string, gateway 
   });
 }
 
-/** The scope of `proxy`. */
+/**
+ * The scope of `proxy`: one object (and the same lists) for every proxy of a
+ * type and namespace to which the same Sidecar applies, each list named in the
+ * index (`MeshIndex.listKey`) so what is computed from it can be shared.
+ */
 export function sidecarScope(index: MeshIndex, proxy: ProxyIdentity): SidecarScope {
+  const sidecar = proxy.type === 'sidecar' ? sidecarFor(index, proxy) : undefined;
+  const key = `scope|${proxy.type}|${proxy.namespace}|${sidecar ? `${sidecar.namespace}/${sidecar.name}` : ''}`;
+  return index.memo(key, () => {
+    const scope = computeScope(index, proxy, sidecar);
+    scope.egress.forEach((e, i) => {
+      index.nameList(e.services, `${key}|egress${i}|services`);
+      index.nameList(e.virtualServices, `${key}|egress${i}|virtualServices`);
+    });
+    index.nameList(scope.services, `${key}|services`);
+    return scope;
+  });
+}
+
+function computeScope(index: MeshIndex, proxy: ProxyIdentity, sidecar: ConfigObject<SidecarSpec> | undefined): SidecarScope {
   const visible = index.registry.all().filter((s) => ServiceRegistry.visibleFrom(s, proxy.namespace));
   const meshVs = virtualServicesFor(index, proxy.namespace);
-  const sidecar = proxy.type === 'sidecar' ? sidecarFor(index, proxy) : undefined;
   if (!sidecar || !sidecar.spec.egress || sidecar.spec.egress.length === 0) {
     const services = firstPerHost(visible);
     return {
