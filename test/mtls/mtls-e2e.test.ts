@@ -4,6 +4,7 @@
  * side; certificates from another CA are refused; rotation under load loses
  * no request.
  */
+import * as https from 'https';
 import * as tls from 'tls';
 import { MeshCa, createWorkloadCsr } from '../../runtime/ca';
 import { CLIENT_ID, INBOUND_LISTENER, MtlsMesh, SERVER_ID, SERVER_IP, TRUST_DOMAIN, startMtlsMesh } from './harness';
@@ -159,6 +160,55 @@ spec:
     expect(mesh.client.dataPlane?.clusters.get('outbound|9091||reviews.default.svc.cluster.local')?.originatesTls).toBe(true);
     expect(await mesh.echo('hello over mTLS')).toBe('hello over mTLS');
     expect(await mesh.echo('plaintext', SERVER_IP).catch(() => '')).toBe('');
+  });
+
+  it('a DestinationRule with tls.mode SIMPLE originates TLS (with its SNI) to an external HTTPS server', async () => {
+    // GIVEN an HTTPS server outside the mesh, reached through a ServiceEntry on port 9080
+    const ca = await MeshCa.start({ trustDomain: TRUST_DOMAIN });
+    const identity = { trustDomain: TRUST_DOMAIN, namespace: 'default', serviceAccount: 'external' };
+    const csr = await createWorkloadCsr(identity);
+    const issued = await ca.signCsr(csr.csrPem, { identity });
+    let sni = '';
+    const server = https.createServer({ key: csr.privateKeyPem, cert: issued.certChainPem }, (req, res) => {
+      sni = (req.socket as tls.TLSSocket).servername || '';
+      res.end(`secure ${req.url ?? ''}`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.88.3', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      mesh.writeConfig('external.yaml', `---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: { name: secure, namespace: default }
+spec:
+  hosts: [secure.example.com]
+  location: MESH_EXTERNAL
+  resolution: STATIC
+  ports: [{ number: 9080, name: http, protocol: HTTP }]
+  endpoints: [{ address: 127.0.88.3, ports: { http: ${port} } }]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: secure, namespace: default }
+spec:
+  host: secure.example.com
+  trafficPolicy: { tls: { mode: SIMPLE, sni: secure.example.com } }
+`);
+      const cluster = 'outbound|9080||secure.example.com';
+      const deadline = Date.now() + 8000;
+      while (mesh.client.dataPlane?.clusters.get(cluster)?.originatesTls !== true && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await mesh.client.dataPlane?.settled();
+      // WHEN the app calls it in plaintext through its sidecar
+      const r = await mesh.viaMesh('/tls-origination', { host: 'secure.example.com:9080' });
+      // THEN the sidecar spoke TLS to it, with the DestinationRule's SNI
+      expect(r.status).toBe(200);
+      expect(r.body).toBe('secure /tls-origination');
+      expect(sni).toBe('secure.example.com');
+    } finally {
+      mesh.writeConfig('external.yaml', '');
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('DISABLE serves plaintext only on the inbound side', async () => {
