@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ControlPlane, lineLogger, startControlPlane } from '../../runtime/control-plane';
 import { createWorkloadCsr } from '../../runtime/ca';
-import { requestCertificate } from '../../runtime/proxy/identity';
+import { WorkloadCertificates, requestCertificate } from '../../runtime/proxy/identity';
 
 const identity = (sa: string): { trustDomain: string; namespace: string; serviceAccount: string } => ({ trustDomain: 'cluster.local', namespace: 'default', serviceAccount: sa });
 
@@ -44,6 +44,22 @@ describe('CreateCertificate', () => {
     expect(leaf.verify(new crypto.X509Certificate(chain[1] as string).publicKey)).toBe(true);
     expect(fs.readFileSync(path.join(dir, 'ca', 'ca-cert.pem'), 'utf8').trim()).toBe((chain[1] as string).trim());
     expect(fs.existsSync(path.join(dir, 'ca', 'bootstrap-secret'))).toBe(true);
+  });
+
+  it('a proxy identity schedules its renewal at half the certificate life and takes a new key each time', async () => {
+    const certs = new WorkloadCertificates({ identity: identity('details'), caAddress: address, token: plane.ca?.tokens.mint(identity('details')) ?? '' });
+    try {
+      const first = await certs.start();
+      const half = first.notBefore.getTime() + (first.notAfter.getTime() - first.notBefore.getTime()) / 2;
+      expect(Math.abs((certs.nextRenewal?.getTime() ?? 0) - half)).toBeLessThan(2000);
+      const second = await certs.renewNow();
+      expect(second.serialNumber).not.toBe(first.serialNumber);
+      expect(second.privateKeyPem).not.toBe(first.privateKeyPem);
+      expect(certs.material()).toBe(second);
+      expect(certs.sdsSecrets().map((x) => x.name)).toEqual(['default', 'ROOTCA']);
+    } finally {
+      certs.stop();
+    }
   });
 
   it('refuses a call without a valid token (UNAUTHENTICATED) and logs it', async () => {
