@@ -99,7 +99,13 @@ export function sidecarListeners(index: MeshIndex, proxy: ProxyIdentity, scope: 
     if ((egress.port?.number ?? 0) > 0 || egress.captureMode === 'NONE' || !captured) continue;
     virtualOutbound = true;
     const byPort = new Map<number, RegistryService[]>();
-    for (const s of egress.services) for (const p of s.ports) byPort.set(p.port, [...(byPort.get(p.port) ?? []), s]);
+    for (const s of egress.services) {
+      for (const p of s.ports) {
+        const list = byPort.get(p.port);
+        if (list) list.push(s);
+        else byPort.set(p.port, [s]);
+      }
+    }
     for (const [port, services] of [...byPort.entries()].sort(([a], [b]) => a - b)) {
       if (takenPorts.has(port)) continue;
       takenPorts.add(port);
@@ -110,7 +116,8 @@ export function sidecarListeners(index: MeshIndex, proxy: ProxyIdentity, scope: 
           httpConnectionManager({ statPrefix: `outbound_0.0.0.0_${port}`, rds: String(port) })));
       }
       const seenAddress = new Set<string>();
-      for (const s of services.filter((x) => !httpServices.includes(x))) {
+      const http = new Set(httpServices);
+      for (const s of services.filter((x) => !http.has(x))) {
         const address = s.addresses[0] ?? '0.0.0.0';
         if (seenAddress.has(address) || (address === '0.0.0.0' && httpServices.length > 0)) continue;
         seenAddress.add(address);
