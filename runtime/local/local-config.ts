@@ -134,11 +134,14 @@ export function localDocument(object: unknown, plan: LocalPlan): unknown {
   const o = object as Manifest;
   if (o?.kind !== 'Gateway' || typeof o.apiVersion !== 'string' || !o.apiVersion.startsWith('networking.istio.io/')) return object;
   const metadata = (o.metadata ?? {}) as Manifest;
-  const router = plan.routers.find((r) => r.listeners.some((l) => l.gateway.name === metadata.name && l.gateway.namespace === (metadata.namespace ?? 'default')));
+  const same = (l: { gateway: { name: string; namespace: string } }): boolean =>
+    l.gateway.name === metadata.name && l.gateway.namespace === (metadata.namespace ?? 'default');
+  const router = plan.routers.find((r) => r.listeners.some(same));
   if (!router) return object;
   const spec = (o.spec ?? {}) as Manifest;
   const servers = (Array.isArray(spec.servers) ? spec.servers : []) as Manifest[];
-  const mine = router.listeners.filter((l) => l.gateway.name === metadata.name);
+  // The router's listeners of this Gateway, in the Gateway's server order.
+  const mine = router.listeners.filter(same);
   return {
     ...o,
     spec: {

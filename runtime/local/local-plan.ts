@@ -114,7 +114,7 @@ export interface LocalPlan {
 export function countProxies(topology: LocalTopology): number {
   let n = 0;
   for (const w of topology.workloads) if (w.injected && programFor(w).ok) n += w.replicas;
-  for (const g of topology.gateways) n += g.replicas;
+  for (const g of topology.gateways) n += Math.min(g.replicas, 1);
   return n;
 }
 
@@ -232,7 +232,10 @@ export function planLocalMesh(topology: LocalTopology, options: LocalPlanOptions
   for (const g of topology.gateways) {
     const ingress = g.labels.istio === 'ingressgateway';
     const servers = g.gateways.flatMap((gateway) => gateway.servers.map((server) => ({ gateway, server })));
-    for (let i = 0; i < g.replicas; i++) {
+    // One router per gateway Deployment: its servers bind fixed addresses and
+    // ports, which replicas on one machine would fight over.
+    if (g.replicas > 1) notes.push(`Deployment ${g.namespace}/${g.deployment}: ${g.replicas} replicas declared, 1 runs locally (gateway replicas would share its bound ports)`);
+    for (let i = 0; i < Math.min(g.replicas, 1); i++) {
       const a = allocator.allocate();
       const pod = podName(g.deployment, i + 1);
       const bind = ingress ? ingressHost : a.podIp;
