@@ -33,6 +33,7 @@ interface ControlPlaneFlags {
   caDir?: string;
   trustDomain?: string;
   bootstrapSecretFile?: string;
+  pluginCaDir?: string;
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */
@@ -60,6 +61,7 @@ export function controlPlaneCommand(context: CliContext): Command {
     .option('--ca-dir <dir>', 'run the mesh CA (CreateCertificate on the xDS port, auto mTLS); its generated root is kept in DIR')
     .option('--trust-domain <domain>', 'trust domain of workload identities (with the CA)', 'cluster.local')
     .option('--bootstrap-secret-file <file>', 'HMAC secret of the bootstrap tokens proxies present (created if missing); runs the CA too')
+    .option('--plugin-ca-dir <dir>', 'sign with your own CA (Istio\'s cacerts files: ca-cert.pem, ca-key.pem, cert-chain.pem, root-cert.pem); runs the CA too')
     .action(async (opts: ControlPlaneFlags) => {
       if (!['debug', 'info', 'warn', 'error'].includes(opts.logLevel)) throw new UsageError(`--log-level: expected debug, info, warn or error, got '${opts.logLevel}'`);
       const logger = lineLogger({ write: (line) => context.io.err(line), level: opts.logLevel });
@@ -72,11 +74,12 @@ export function controlPlaneCommand(context: CliContext): Command {
           monitoringPort: opts.monitoringPort,
           debounceMs: opts.debounceMs,
           logger,
-          ...(opts.caDir !== undefined || opts.bootstrapSecretFile !== undefined ? {
+          ...(opts.caDir !== undefined || opts.bootstrapSecretFile !== undefined || opts.pluginCaDir !== undefined ? {
             ca: {
               ...(opts.caDir !== undefined ? { dir: opts.caDir } : {}),
               ...(opts.trustDomain !== undefined ? { trustDomain: opts.trustDomain } : {}),
               ...(opts.bootstrapSecretFile !== undefined ? { bootstrapSecretFile: opts.bootstrapSecretFile } : {}),
+              ...(opts.pluginCaDir !== undefined ? { pluginCaDir: opts.pluginCaDir } : {}),
             },
           } : {}),
         });

@@ -7,7 +7,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type * as grpc from '@grpc/grpc-js';
-import { BOOTSTRAP_SECRET_FILE, BootstrapTokens, DEFAULT_TRUST_DOMAIN, Lifetime, MeshCa, WorkloadIdentity, writeFileAtomic } from '../ca';
+import { BOOTSTRAP_SECRET_FILE, BootstrapTokens, DEFAULT_TRUST_DOMAIN, Lifetime, MeshCa, UserCaPems, WorkloadIdentity, writeFileAtomic } from '../ca';
 import { bootstrapTokenAuthenticator, caService, CsrAuthenticator } from './ca-service';
 import type { ControlPlaneLogger } from './logger';
 
@@ -23,6 +23,12 @@ export interface CaOptions {
   readonly bootstrapSecretFile?: string;
   /** Workload certificate lifetime. @default '24h' */
   readonly workloadCertTtl?: Lifetime;
+  /**
+   * Sign with a user-provided CA in Istio's plug-in layout (the `cacerts`
+   * files: ca-cert.pem, ca-key.pem, optional cert-chain.pem and root-cert.pem).
+   * @default - the root kept in `dir`, else a generated one
+   */
+  readonly pluginCaDir?: string;
   /** A CA already started (tests). @default - started from the options above */
   readonly ca?: MeshCa;
   /** Replaces bootstrap-token authentication (e.g. cluster mode's TokenReview). @default bootstrap tokens */
@@ -46,12 +52,25 @@ export function readOrCreateBootstrapSecret(file: string): Buffer {
   return secret;
 }
 
+/** Reads Istio's plug-in CA files from `dir` (cert-chain.pem and root-cert.pem when present). */
+export function readPluginCa(dir: string): UserCaPems {
+  const optional = (name: string): string | undefined => (fs.existsSync(path.join(dir, name)) ? path.join(dir, name) : undefined);
+  const chainFile = optional('cert-chain.pem');
+  const rootCertFile = optional('root-cert.pem');
+  return MeshCa.readUserCaFiles({
+    certFile: path.join(dir, 'ca-cert.pem'), keyFile: path.join(dir, 'ca-key.pem'),
+    ...(chainFile !== undefined ? { chainFile } : {}),
+    ...(rootCertFile !== undefined ? { rootCertFile } : {}),
+  });
+}
+
 export async function startCaService(options: CaOptions, logger: ControlPlaneLogger): Promise<RunningCa> {
   const trustDomain = options.trustDomain ?? options.ca?.trustDomain ?? DEFAULT_TRUST_DOMAIN;
   const ca = options.ca ?? await MeshCa.start({
     trustDomain, logger,
     ...(options.dir !== undefined ? { dir: options.dir } : {}),
     ...(options.workloadCertTtl !== undefined ? { defaultTtl: options.workloadCertTtl } : {}),
+    ...(options.pluginCaDir !== undefined ? { userCa: readPluginCa(options.pluginCaDir) } : {}),
   });
   const secretFile = options.bootstrapSecretFile ?? (options.dir !== undefined ? path.join(options.dir, BOOTSTRAP_SECRET_FILE) : undefined);
   const tokens = new BootstrapTokens({ trustDomain, ...(secretFile !== undefined ? { secret: readOrCreateBootstrapSecret(secretFile) } : {}) });

@@ -37,3 +37,19 @@ describe('proxy identity flags', () => {
     expect(verified).toEqual({ ok: true, value: identity });
   });
 });
+
+describe('plug-in CA', () => {
+  it('signs with the CA given in Istio\'s cacerts layout', async () => {
+    const { MeshCa } = await import('../../runtime/ca');
+    const { startCaService, SILENT } = await import('../../runtime/control-plane');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'meshform-plugin-ca-'));
+    try {
+      const own = await MeshCa.start({ dir }); // writes ca-cert.pem and ca-key.pem
+      const running = await startCaService({ pluginCaDir: dir }, SILENT);
+      expect(running.ca.source).toBe('user');
+      expect(running.ca.rootCertPem.trim()).toBe(own.rootCertPem.trim());
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
