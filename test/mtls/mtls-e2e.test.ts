@@ -160,6 +160,9 @@ spec:
     expect(mesh.client.dataPlane?.clusters.get('outbound|9091||reviews.default.svc.cluster.local')?.originatesTls).toBe(true);
     expect(await mesh.echo('hello over mTLS')).toBe('hello over mTLS');
     expect(await mesh.echo('plaintext', SERVER_IP).catch(() => '')).toBe('');
+    await mesh.setPeerAuthentication('PERMISSIVE');
+    expect(await mesh.echo('plaintext accepted', SERVER_IP)).toBe('plaintext accepted');
+    expect(await mesh.echo('still mTLS')).toBe('still mTLS');
   });
 
   it('a DestinationRule with tls.mode SIMPLE originates TLS (with its SNI) to an external HTTPS server', async () => {

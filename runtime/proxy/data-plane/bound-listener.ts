@@ -125,7 +125,11 @@ export class BoundListener {
     socket.once('close', () => this.sockets.delete(socket));
     if (this.tls !== undefined) {
       socket.on('error', () => socket.destroy());
-      this.tls.accept(socket, (serve) => this.serve(serve));
+      this.tls.accept(socket, (serve, mutualTls) => {
+        this.serve(serve);
+        // The HTTP engine reads a plaintext socket as it flows (tcp_proxy resumes it once connected upstream).
+        if (!mutualTls && this.http !== null) serve.resume();
+      });
       return;
     }
     this.serve(socket);

@@ -34,6 +34,7 @@ export interface DownstreamTlsProps {
   readonly handshakeTimeoutMs?: number;
 }
 
+/** Gets the socket to serve; a plaintext one comes paused, with its first bytes unread. */
 type Ready = (serve: net.Socket, mutualTls: boolean) => void;
 
 /** Terminates TLS for one listener. */
@@ -60,16 +61,16 @@ export class DownstreamTls {
       this.terminate(socket, ready);
       return;
     }
+    // A client that sends nothing is not kept waiting forever.
+    const timer = setTimeout(() => socket.destroy(), this.props.handshakeTimeoutMs ?? 10_000);
+    socket.once('close', () => clearTimeout(timer));
     socket.once('data', (chunk: Buffer) => {
+      clearTimeout(timer);
       socket.pause();
       socket.unshift(chunk);
-      if (chunk[0] === TLS_HANDSHAKE) {
-        this.terminate(socket, ready);
-      } else {
-        // The engine takes the socket, then the peeked bytes flow to it as a 'data' event.
-        ready(socket, false);
-        socket.resume();
-      }
+      // Plaintext: the socket is handed over paused, the peeked bytes still to be read.
+      if (chunk[0] === TLS_HANDSHAKE) this.terminate(socket, ready);
+      else ready(socket, false);
     });
   }
 
