@@ -10,6 +10,7 @@ import { AccessLogHook, Counter, Http1Listener, ProxyStats } from '../http';
 import type { HttpConnectionManager, HttpFilter, TcpProxy } from '../../xds/resources';
 import { HttpFilterChain } from '../filters';
 import { HttpRouter } from './http-router';
+import { Http2Listener, sniffHttpVersion } from '../http2';
 import { TcpProxyHandler } from './tcp-proxy-handler';
 import { DownstreamTls, DownstreamTlsProps } from '../tls';
 import type { UpstreamCluster } from './upstream-cluster';
@@ -39,6 +40,9 @@ export class BoundListener {
   readonly statPrefix: string;
   readonly router: HttpRouter | null = null;
   readonly http: Http1Listener | null = null;
+  /** HTTP/2 (h2c) beside `http`, unless the connection manager's codec is HTTP1. */
+  readonly http2: Http2Listener | null = null;
+  private codec: HttpConnectionManager['codec'] = 'AUTO';
   readonly tcp: TcpProxyHandler | null = null;
   /** TLS termination mode, or undefined for a plaintext listener. */
   readonly tlsMode: DownstreamTlsProps['mode'] | undefined;
@@ -66,6 +70,8 @@ export class BoundListener {
         generateRequestId: hcm.generateRequestId,
         ...(hcm.idleTimeoutMs > 0 ? { idleTimeoutMs: hcm.idleTimeoutMs } : {}),
       });
+      this.codec = hcm.codec;
+      if (hcm.codec !== 'HTTP1') this.http2 = Http2Listener.beside(this.http);
     } else {
       this.kind = 'tcp';
       const tcp = props.tcp as TcpProxy;
@@ -136,7 +142,13 @@ export class BoundListener {
   }
 
   private serve(socket: net.Socket): void {
-    if (this.http !== null) this.http.handleConnection(socket);
+    const h1 = this.http;
+    const h2 = this.http2;
+    if (h1 !== null && h2 !== null) {
+      // Protocol detection once per connection: the HTTP/2 preface, else HTTP/1.
+      if (this.codec === 'HTTP2') h2.handleConnection(socket);
+      else sniffHttpVersion(socket, (s) => h1.handleConnection(s), (s) => h2.handleConnection(s));
+    } else if (h1 !== null) h1.handleConnection(socket);
     else (this.tcp as TcpProxyHandler).handle(socket);
   }
 
@@ -169,6 +181,7 @@ export class BoundListener {
   async forceClose(): Promise<void> {
     this.accepting = false;
     if (this.http !== null) await this.http.close();
+    if (this.http2 !== null) await this.http2.close();
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
     if (this.server.listening) await new Promise<void>((resolve) => this.server.close(() => resolve()));

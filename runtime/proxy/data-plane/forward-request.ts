@@ -237,7 +237,7 @@ export class ForwardRequest implements UpstreamUser {
     this.host = host;
     this.tried.push(host);
     this.ex.upstreamHost = host.key;
-    const pool = cluster.poolFor(host);
+    const pool = cluster.poolFor(host, this.ex.head.httpVersion === '2');
     this.pool = pool;
     this.attemptStarted = true;
     this.discarding = false;
@@ -319,6 +319,11 @@ export class ForwardRequest implements UpstreamUser {
     if (this.done || this.discarding) return;
     this.responseBytes += chunk.length;
     this.ex.onResponseBody(chunk);
+  }
+
+  onResponseTrailers(trailers: string[]): void {
+    if (this.done || this.discarding) return;
+    (this.ex as UpstreamUser).onResponseTrailers?.(trailers);
   }
 
   onResponseEnd(keepAlive: boolean): void {

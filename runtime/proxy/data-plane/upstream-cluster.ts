@@ -7,6 +7,7 @@
 import { ClusterState, Host } from '../cluster';
 import type { Cluster, ClusterLoadAssignment } from '../../xds/resources';
 import { EndpointPool } from '../upstream';
+import { H2EndpointPool } from '../upstream-h2';
 import type { TlsIdentitySource } from '../identity';
 import { UpstreamTlsConnector, upstreamTlsConnector } from '../tls';
 
@@ -62,16 +63,27 @@ export class UpstreamCluster {
     return this.draining;
   }
 
-  /** The pool of `host`, created on first use. */
-  poolFor(host: Host): EndpointPool {
-    let pool = this.pools.get(host.key);
+  /**
+   * The pool of `host`, created on first use: HTTP/2 sessions when the
+   * cluster's protocol options say HTTP/2 (or the downstream protocol, for a
+   * request that came in over HTTP/2), else HTTP/1.1 keep-alive connections.
+   */
+  poolFor(host: Host, downstreamHttp2 = false): EndpointPool {
+    const options = this.appliedCluster.upstreamHttp;
+    const h2 = options.protocol === 'http2' || (downstreamHttp2 && options.protocol === 'downstream');
+    const key = h2 ? `h2|${host.key}` : host.key;
+    let pool = this.pools.get(key);
     if (pool === undefined) {
-      pool = new EndpointPool({ host: host.address, port: host.port }, {
+      const props = {
         connectTimeoutMs: this.appliedCluster.connectTimeoutMs,
         limits: this.state.circuitBreakers.default.poolLimits,
+        ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
         ...(this.tls !== undefined ? { tls: this.tls } : {}),
-      });
-      this.pools.set(host.key, pool);
+      };
+      pool = h2
+        ? new H2EndpointPool({ host: host.address, port: host.port }, { ...props, ...(options.maxConcurrentStreams !== undefined ? { maxConcurrentStreams: options.maxConcurrentStreams } : {}) })
+        : new EndpointPool({ host: host.address, port: host.port }, props);
+      this.pools.set(key, pool);
     }
     return pool;
   }
@@ -102,7 +114,7 @@ export class UpstreamCluster {
       if (assignment !== undefined) this.state.updateAssignment(assignment);
     }
     for (const [key, pool] of this.pools) {
-      if (this.state.host(key) === undefined) {
+      if (this.state.host(key.startsWith('h2|') ? key.slice(3) : key) === undefined) {
         pool.close();
         this.pools.delete(key);
       }

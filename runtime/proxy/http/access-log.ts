@@ -27,6 +27,8 @@ export interface AccessLogEntry {
   readonly upstreamHost: string | null;
   /** %UPSTREAM_CLUSTER% or null. */
   readonly upstreamCluster: string | null;
+  /** Istio's `request_protocol`: `grpc` for gRPC requests (HTTP/2 listener). @default 'http' */
+  readonly requestProtocol?: 'http' | 'grpc';
 }
 
 /** Called synchronously once per exchange; keep it cheap (buffer, then write in batches). */

@@ -74,7 +74,7 @@ export class IstioMetrics {
   /** Records one finished exchange seen by a listener of `reporter`'s side. */
   record(reporter: Reporter, e: AccessLogEntry): void {
     const cluster = e.upstreamCluster ?? '';
-    const key = `${reporter}|${cluster}|${e.responseCode}|${e.responseFlags}|${cluster === '' ? e.head.authority : ''}`;
+    const key = `${reporter}|${cluster}|${e.responseCode}|${e.responseFlags}|${cluster === '' ? e.head.authority : ''}${e.requestProtocol === 'grpc' ? '|grpc' : ''}`;
     let s = this.series.get(key);
     if (s === undefined) {
       s = newSeries(this.labelsFor(reporter, cluster, e));
@@ -136,7 +136,7 @@ export class IstioMetrics {
       ['destination_workload_namespace', dst.namespace],
       ['destination_app', dst.app],
       ['destination_version', dst.version],
-      ['request_protocol', 'http'],
+      ['request_protocol', e.requestProtocol ?? 'http'],
       ['response_code', String(e.responseCode)],
       ['response_flags', responseFlagsText(e.responseFlags)],
       ['connection_security_policy', reporter === 'source' ? unknown : 'none'],

@@ -19,6 +19,8 @@ export interface UpstreamUser {
    */
   onResponseHead(status: number, reason: string, headers: string[], keepAlive: boolean): boolean;
   onResponseBody(chunk: Buffer): void;
+  /** Response trailers, flat `[name, value, ...]` (HTTP/2 upstreams; gRPC status), before `onResponseEnd`. */
+  onResponseTrailers?(trailers: string[]): void;
   /** The response is complete; `keepAlive` tells whether the connection may be reused. */
   onResponseEnd(keepAlive: boolean): void;
   /** The connection failed while this user held it. */
