@@ -3,26 +3,40 @@
  * `<name>-command.ts` and exports `(context: CliContext) => Command`.
  */
 import { Command, CommanderError } from 'commander';
-import { analyzeCommand } from './analyze-command';
-import { controlPlaneCommand } from './control-plane-command';
-import { proxyCommand } from './proxy-command';
-import { startCommand } from './start-command';
-import { sampleCommand } from './sample-command';
-import { synthCommand } from './synth-command';
-import { upCommand } from './up-command';
 import { CliContext, CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, PROCESS_IO, UsageError } from './cli-context';
 import { packageVersion } from './version';
 
-/** The subcommands, in the order `--help` lists them. */
-const SUBCOMMANDS: ReadonlyArray<(context: CliContext) => Command> = [
-  startCommand,
-  upCommand,
-  synthCommand,
-  analyzeCommand,
-  controlPlaneCommand,
-  proxyCommand,
-  sampleCommand,
+/** A subcommand by name, its module loaded only when it is needed. */
+interface SubcommandEntry {
+  readonly name: string;
+  readonly load: () => Promise<(context: CliContext) => Command>;
+}
+
+/**
+ * The subcommands, in the order `--help` lists them. Each module is loaded on
+ * demand: `meshform proxy` must not pay (in start time and resident memory) for
+ * the synthesis, analysis, control-plane and Pulumi code it never runs.
+ */
+const SUBCOMMANDS: readonly SubcommandEntry[] = [
+  { name: 'start', load: async () => (await import('./start-command')).startCommand },
+  { name: 'up', load: async () => (await import('./up-command')).upCommand },
+  { name: 'synth', load: async () => (await import('./synth-command')).synthCommand },
+  { name: 'analyze', load: async () => (await import('./analyze-command')).analyzeCommand },
+  { name: 'control-plane', load: async () => (await import('./control-plane-command')).controlPlaneCommand },
+  { name: 'proxy', load: async () => (await import('./proxy-command')).proxyCommand },
+  { name: 'sample', load: async () => (await import('./sample-command')).sampleCommand },
 ];
+
+/**
+ * The subcommands to register for `argv`: only the named one when the first
+ * argument names a subcommand (root options come before it and all start with
+ * `-`), else all of them (root `--help`, `help <cmd>`, typos: commander lists them).
+ */
+export function subcommandsFor(argv: readonly string[]): readonly string[] {
+  const first = argv.find((a) => !a.startsWith('-'));
+  const named = SUBCOMMANDS.find((s) => s.name === first);
+  return named !== undefined ? [named.name] : SUBCOMMANDS.map((s) => s.name);
+}
 
 /**
  * Runs `meshform` with `argv` (the arguments after the program name) and resolves
@@ -37,7 +51,13 @@ export async function main(argv: readonly string[], io?: CliIo): Promise<number>
     .version(packageVersion())
     // Root options only before the subcommand, so `meshform sample reviews --version v2` reaches the subcommand.
     .enablePositionalOptions();
-  for (const make of SUBCOMMANDS) program.addCommand(make(context));
+  const wanted = subcommandsFor(argv);
+  for (const entry of SUBCOMMANDS) {
+    if (!wanted.includes(entry.name)) continue;
+    const command = (await entry.load())(context);
+    if (command.name() !== entry.name) throw new Error(`subcommand table: '${entry.name}' loads '${command.name()}'`);
+    program.addCommand(command);
+  }
   configure(program, context.io);
 
   let code: number;
