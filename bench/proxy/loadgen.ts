@@ -66,11 +66,12 @@ class Conn {
   }
 }
 
-export function runFixedRate(url: string, rate: number, seconds: number): Promise<LoadResult> {
+/** `hostHeader` replaces the URL's host:port in the Host header (a mesh proxy routes by it). */
+export function runFixedRate(url: string, rate: number, seconds: number, hostHeader?: string): Promise<LoadResult> {
   const u = new URL(url);
   const host = u.hostname;
   const port = Number(u.port);
-  const request = `GET ${u.pathname} HTTP/1.1\r\nHost: ${u.host}\r\nUser-Agent: meshform-loadgen\r\n\r\n`;
+  const request = `GET ${u.pathname} HTTP/1.1\r\nHost: ${hostHeader ?? u.host}\r\nUser-Agent: meshform-loadgen\r\n\r\n`;
   const total = Math.round(rate * seconds);
   const samples = new Float64Array(total);
   let completed = 0;
