@@ -18,27 +18,32 @@ export interface Workload {
   readonly labelsField: string;
   /** False when the pods opt out of the mesh (`sidecar.istio.io/inject: "false"`). */
   readonly injected: boolean;
+  /** Annotations the pods carry (`sidecar.istio.io/status` marks a done injection). */
+  readonly podAnnotations: Readonly<Record<string, string>>;
 }
 
 /** The workload view of `object`, or undefined when it declares no pods. */
 export function workloadOf(object: ManifestObject): Workload | undefined {
   if (object.is('', 'Pod')) {
-    const metadata = asRecord(object.raw.metadata);
+    const annotations = asStringMap(asRecord(object.raw.metadata)?.annotations);
     return {
       object,
       podLabels: object.labels,
       labelsField: 'metadata.labels',
-      injected: isInjected(object.labels, asStringMap(metadata?.annotations)),
+      injected: isInjected(object.labels, annotations),
+      podAnnotations: annotations,
     };
   }
   if (POD_TEMPLATE_KINDS.some(([g, k]) => object.is(g, k))) {
     const metadata = asRecord(asRecord(object.spec.template)?.metadata);
     const labels = asStringMap(metadata?.labels);
+    const annotations = asStringMap(metadata?.annotations);
     return {
       object,
       podLabels: labels,
       labelsField: 'spec.template.metadata.labels',
-      injected: isInjected(labels, asStringMap(metadata?.annotations)),
+      injected: isInjected(labels, annotations),
+      podAnnotations: annotations,
     };
   }
   return undefined;

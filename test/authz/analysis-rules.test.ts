@@ -71,4 +71,13 @@ describe('strict-mtls-without-sidecar (MF0007)', () => {
     const findings = check([deployment('legacy', { app: 'legacy' }, 'shop'), peerAuthentication('mesh', 'istio-system')], strictMtlsWithoutSidecarRule);
     expect(findings[0]?.message).toContain('Deployment shop/legacy');
   });
+
+  it('leaves out of a mesh-wide policy the workloads that opt out of the mesh, and gateways', () => {
+    const controlPlane = deployment('meshform', { app: 'meshform', 'sidecar.istio.io/inject': 'false' }, 'istio-system');
+    const gateway = deployment('istio-ingressgateway', { app: 'istio-ingressgateway', istio: 'ingressgateway' }, 'istio-system');
+    expect(check([controlPlane, gateway, peerAuthentication('mesh', 'istio-system')], strictMtlsWithoutSidecarRule)).toEqual([]);
+    // A policy that names its workloads still counts them.
+    const named = peerAuthentication('strict', 'istio-system', { selector: { matchLabels: { app: 'meshform' } }, mtls: { mode: 'STRICT' } });
+    expect(check([controlPlane, named], strictMtlsWithoutSidecarRule)).toHaveLength(1);
+  });
 });

@@ -50,10 +50,10 @@ describe('meshform synth / start (built command, own process)', () => {
     expect(run.stderr).toContain('--context: expected key=value, got "scenario"');
   });
 
-  test('start synthesizes bookinfo into the output directory and reports a clean analysis', () => {
+  test('start --synth-only synthesizes bookinfo into the output directory and reports a clean analysis', () => {
     const work = tempDir({});
     try {
-      const run = meshform(['start', '--output', 'out'], work);
+      const run = meshform(['start', '--synth-only', '--output', 'out'], work);
       expect(run.code).toBe(0);
       expect(fs.existsSync(path.join(work, 'out/bookinfo.k8s.yaml'))).toBe(true);
       expect(run.stdout).toContain('Analysis: No issues found');
