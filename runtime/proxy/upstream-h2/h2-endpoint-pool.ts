@@ -113,7 +113,7 @@ export class H2EndpointPool extends EndpointPool {
     }
     for (const e of [...this.sessions]) {
       e.draining = true;
-      if (e.active === 0 || !e.connected) e.session.destroy();
+      if (e.active === 0 || !e.connected) this.endSession(e);
       else e.session.close();
     }
   }
@@ -130,14 +130,25 @@ export class H2EndpointPool extends EndpointPool {
     e.active--;
     this.stats[C.rq_active]--;
     if (e.active === 0) {
-      if (e.draining) e.session.close();
+      // Nothing left on a draining session: end it now (a graceful close can wait on the peer's FIN forever).
+      if (e.draining) this.endSession(e);
       else this.armIdle(e);
     }
     this.serveQueue();
   }
 
+  /**
+   * Destroys a session and forgets it at once (node:http2 does not always emit
+   * 'close' for a session it already began closing after a GOAWAY).
+   */
+  private endSession(e: H2SessionEntry): void {
+    e.session.destroy();
+    this.onSessionClose(e);
+  }
+
   private withRoom(): H2SessionEntry | null {
     for (const e of this.sessions) {
+      if (e.session.destroyed || e.session.closed) continue;
       if (e.connected && !e.draining && e.active < this.streamLimit(e)) return e;
     }
     return null;
@@ -205,7 +216,7 @@ export class H2EndpointPool extends EndpointPool {
     session.on('remoteSettings', () => this.serveQueue());
     session.on('goaway', () => {
       entry.draining = true;
-      if (entry.active === 0) session.close();
+      if (entry.active === 0) this.endSession(entry);
       this.serveQueue();
     });
     session.on('error', noop);
@@ -243,7 +254,7 @@ export class H2EndpointPool extends EndpointPool {
       if (e.active > 0) return;
       this.stats[C.cx_idle_timeout]++;
       e.draining = true;
-      e.session.close();
+      this.endSession(e);
     }, this.idleTimeoutMs);
     e.idleTimer.unref();
   }
