@@ -4,12 +4,15 @@
  */
 import { Command, CommanderError } from 'commander';
 import { CliContext, CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, PROCESS_IO, UsageError } from './cli-context';
+import { applyProxyV8Flags } from './proxy-v8-flags';
 import { packageVersion } from './version';
 
 /** A subcommand by name, its module loaded only when it is needed. */
 interface SubcommandEntry {
   readonly name: string;
   readonly load: () => Promise<(context: CliContext) => Command>;
+  /** Tunes this process (V8 flags) before the module loads; only when `main` runs as the process (no `io`). */
+  readonly prepare?: () => void;
 }
 
 /**
@@ -23,8 +26,9 @@ const SUBCOMMANDS: readonly SubcommandEntry[] = [
   { name: 'synth', load: async () => (await import('./synth-command')).synthCommand },
   { name: 'analyze', load: async () => (await import('./analyze-command')).analyzeCommand },
   { name: 'control-plane', load: async () => (await import('./control-plane-command')).controlPlaneCommand },
-  { name: 'proxy', load: async () => (await import('./proxy-command')).proxyCommand },
+  { name: 'proxy', load: async () => (await import('./proxy-command')).proxyCommand, prepare: applyProxyV8Flags },
   { name: 'sample', load: async () => (await import('./sample-command')).sampleCommand },
+  { name: 'identity', load: async () => (await import('./identity-command')).identityCommand },
 ];
 
 /**
@@ -54,6 +58,7 @@ export async function main(argv: readonly string[], io?: CliIo): Promise<number>
   const wanted = subcommandsFor(argv);
   for (const entry of SUBCOMMANDS) {
     if (!wanted.includes(entry.name)) continue;
+    if (!io && wanted.length === 1) entry.prepare?.();
     const command = (await entry.load())(context);
     if (command.name() !== entry.name) throw new Error(`subcommand table: '${entry.name}' loads '${command.name()}'`);
     program.addCommand(command);

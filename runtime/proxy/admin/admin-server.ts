@@ -1,11 +1,13 @@
 /**
  * The proxy's admin endpoints on 127.0.0.1 (Envoy's port 15000): `/ready`,
  * `/config_dump`, `/clusters`, `/stats`, `/stats/prometheus`, `/server_info`,
- * `/quitquitquit`. Text is built on request from an {@link AdminSource}.
+ * `/certs`, `/identity` (meshform: the workload identity), `/quitquitquit`.
+ * Text is built on request from an {@link AdminSource}.
  */
 import * as http from 'http';
 import { mergeSeries, renderIstioMetrics, renderStatsPrometheus, renderStatsText } from '../metrics';
 import type { AdminSource } from './admin-source';
+import { identitySummary, renderCerts } from './certs';
 
 export interface AdminServerProps {
   readonly source: AdminSource;
@@ -82,12 +84,21 @@ export class AdminServer {
       case '/server_info':
         sendJson(res, await s.serverInfo());
         return;
+      case '/certs':
+        sendJson(res, renderCerts((await s.certificates?.()) ?? []));
+        return;
+      case '/identity': {
+        const workload = ((await s.certificates?.()) ?? [])[0];
+        if (workload === undefined) send(res, 404, 'no workload certificate: this proxy runs without a workload identity (plaintext only)\n');
+        else sendJson(res, identitySummary(workload));
+        return;
+      }
       case '/quitquitquit':
         send(res, 200, 'OK\n');
         s.quit();
         return;
       case '/':
-        send(res, 200, ['/ready', '/config_dump', '/clusters', '/stats', '/stats/prometheus', '/server_info', '/quitquitquit'].join('\n') + '\n');
+        send(res, 200, ['/ready', '/config_dump', '/clusters', '/stats', '/stats/prometheus', '/server_info', '/certs', '/identity', '/quitquitquit'].join('\n') + '\n');
         return;
       default:
         send(res, 404, `no admin endpoint ${url.pathname}\n`);

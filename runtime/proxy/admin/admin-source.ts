@@ -4,6 +4,7 @@
  * implements it by asking its workers and summing.
  */
 import type { MetricSeriesData, StatsMap } from '../metrics';
+import type { CertificateSet } from './certs';
 
 export interface ServerInfo {
   readonly version: string;
@@ -24,6 +25,8 @@ export interface AdminSource {
   /** Istio metric series (merged over workers). */
   istioSeries(): Promise<MetricSeriesData[]>;
   serverInfo(): Promise<ServerInfo>;
+  /** The TLS material the proxy holds (`/certs`, `/identity`); the workload certificate first. @default none */
+  certificates?(): Promise<CertificateSet[]>;
   /** Starts a graceful drain and exit (`/quitquitquit`). */
   quit(): void;
 }

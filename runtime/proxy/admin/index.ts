@@ -2,3 +2,4 @@
 export * from './admin-server';
 export * from './admin-source';
 export * from './local-admin-source';
+export * from './certs';

@@ -1,6 +1,8 @@
 /** The admin source of a single-process proxy: its ADS client and data plane. */
 import type { DataPlane } from '../data-plane';
 import type { AdsClient } from '../xds-client';
+import type { WorkloadCertificates } from '../identity';
+import type { CertificateSet } from './certs';
 import type { AdminSource, ServerInfo } from './admin-source';
 
 export interface LocalAdminSourceProps {
@@ -13,6 +15,8 @@ export interface LocalAdminSourceProps {
   readonly quit: () => void;
   /** True once a drain started. */
   readonly draining?: () => boolean;
+  /** The workload certificate (`/certs`, `/identity`). @default none: plaintext only */
+  readonly certificates?: WorkloadCertificates;
 }
 
 /** Whether the data plane serves the initial configuration. */
@@ -29,8 +33,17 @@ export function localAdminSource(p: LocalAdminSourceProps): AdminSource {
     stats: async () => dataPlane.stats(),
     istioSeries: async () => dataPlane.metrics.data(),
     serverInfo: async (): Promise<ServerInfo> => serverInfo(p, isReady(ads, dataPlane) ? 'LIVE' : 'INITIALIZING', dataPlane.startedAt),
+    certificates: async () => workloadCertificateSets(p.certificates),
     quit: p.quit,
   };
+}
+
+/** The workload certificate as a `/certs` set ([] without one). */
+export function workloadCertificateSets(certificates: WorkloadCertificates | undefined): CertificateSet[] {
+  if (certificates === undefined) return [];
+  const m = certificates.material();
+  const next = certificates.nextRenewal;
+  return [{ certChainPem: m.certChainPem, rootCertPem: m.rootCertPem, ...(next !== undefined ? { nextRotation: next } : {}) }];
 }
 
 export function serverInfo(

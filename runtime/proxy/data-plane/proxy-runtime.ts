@@ -6,7 +6,7 @@
  */
 import * as nodeCluster from 'cluster';
 import type { Worker } from 'cluster';
-import { AdminServer, AdminSource, DEFAULT_ADMIN_PORT, isReady, localAdminSource, serverInfo } from '../admin';
+import { AdminServer, AdminSource, CertificateSet, DEFAULT_ADMIN_PORT, isReady, localAdminSource, serverInfo, workloadCertificateSets } from '../admin';
 import { mergeSeries, mergeStats, MetricSeriesData, StatsMap } from '../metrics';
 import type { ProxyNode } from '../node';
 import { AdsClient } from '../xds-client';
@@ -121,6 +121,7 @@ async function startSingle(o: ProxyRuntimeOptions): Promise<ProxyRuntime> {
   const source = localAdminSource({
     ads, dataPlane, version: o.version ?? '0.0.0', xdsAddress: o.xdsAddress, adminPort: requestedPort,
     quit: () => void stop(true).then(() => o.onExit?.()), draining: () => draining,
+    ...(certificates !== undefined ? { certificates } : {}),
   });
   try {
     admin = await AdminServer.start({ source, port: requestedPort });
@@ -133,7 +134,7 @@ async function startSingle(o: ProxyRuntimeOptions): Promise<ProxyRuntime> {
 
 // ---- multi-process mode -------------------------------------------------------------
 
-type AdminQuery = 'ready' | 'configDump' | 'clusters' | 'stats' | 'istioSeries';
+type AdminQuery = 'ready' | 'configDump' | 'clusters' | 'stats' | 'istioSeries' | 'certificates';
 
 interface QueryMessage { readonly meshformProxy: 'query'; readonly id: number; readonly what: AdminQuery }
 interface ReplyMessage { readonly meshformProxy: 'reply'; readonly id: number; readonly value: unknown }
@@ -145,7 +146,7 @@ function isMessage(m: unknown): m is QueryMessage | ReplyMessage | DrainMessage 
 
 /** In a worker process: runs the data plane and answers the primary's queries. */
 export async function runProxyWorker(o: ProxyRuntimeOptions): Promise<void> {
-  const { ads, dataPlane } = await startLocal(o);
+  const { ads, dataPlane, certificates } = await startLocal(o);
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
@@ -171,6 +172,7 @@ export async function runProxyWorker(o: ProxyRuntimeOptions): Promise<void> {
       case 'clusters': value = dataPlane.renderClusters(); break;
       case 'stats': value = dataPlane.stats(); break;
       case 'istioSeries': value = dataPlane.metrics.data(); break;
+      case 'certificates': value = workloadCertificateSets(certificates).map((c) => ({ ...c, nextRotation: c.nextRotation?.getTime() })); break;
     }
     process.send?.({ meshformProxy: 'reply', id: m.id, value } satisfies ReplyMessage);
   });
@@ -270,6 +272,8 @@ async function startPrimary(o: ProxyRuntimeOptions, concurrency: number): Promis
     serverInfo: async () => serverInfo(
       { ads: adsStub, version: o.version ?? '0.0.0', xdsAddress: o.xdsAddress, adminPort: o.adminPort ?? DEFAULT_ADMIN_PORT, concurrency, draining: () => draining },
       (await askAll('ready')).every((r) => r === true) ? 'LIVE' : 'INITIALIZING', startedAt),
+    // Each worker holds its own workload certificate (same identity): the first one answers.
+    certificates: async () => certificateSetsOf((await askAll('certificates'))[0]),
     quit: () => void stop(true).then(() => o.onExit?.()),
   };
   try {
@@ -279,6 +283,15 @@ async function startPrimary(o: ProxyRuntimeOptions, concurrency: number): Promis
     throw e;
   }
   return { adminPort: admin.port, dataPlane: undefined, ads: undefined, drain: () => stop(true), close: () => stop(false) };
+}
+
+/** Certificate sets as a worker sent them over IPC (dates as epoch ms). */
+function certificateSetsOf(value: unknown): CertificateSet[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((v: { certChainPem?: unknown; rootCertPem?: unknown; nextRotation?: unknown }) =>
+    typeof v.certChainPem === 'string' && typeof v.rootCertPem === 'string'
+      ? [{ certChainPem: v.certChainPem, rootCertPem: v.rootCertPem, ...(typeof v.nextRotation === 'number' ? { nextRotation: new Date(v.nextRotation) } : {}) }]
+      : []);
 }
 
 /** Whether this process is a proxy worker forked by {@link startProxy}. */

@@ -1,0 +1,176 @@
+/**
+ * Zero-trust end-to-end harness: a control plane with the mesh CA in this
+ * process, mesh-wide PeerAuthentication STRICT (as `meshform up` runs), a
+ * client sidecar (`<net>.1`, service account `client`) and a reviews sidecar
+ * (`<net>.2`, service account `reviews`) in front of an HTTP app answering
+ * with the headers it saw. Each test file passes its own `/24` on loopback so
+ * files run in parallel. `mint` issues a mesh certificate for any identity,
+ * to call the reviews sidecar as someone else over real mTLS.
+ */
+import * as fs from 'fs';
+import * as https from 'https';
+import * as path from 'path';
+import { createWorkloadCsr } from '../../runtime/ca';
+import { ControlPlane, SILENT, startControlPlane } from '../../runtime/control-plane';
+import { ProxyRuntime, startProxy } from '../../runtime/proxy/data-plane';
+import { buildProxyNode } from '../../runtime/proxy/node';
+import { Reply, Upstream, admin, eventually, request, startUpstream, tempDir, waitForReady, writeAtomically } from '../proxy-e2e/harness';
+
+export const TRUST_DOMAIN = 'cluster.local';
+
+export interface MeshTls {
+  readonly key: string;
+  readonly cert: string;
+  readonly ca: string;
+}
+
+export interface SecureMesh {
+  readonly clientIp: string;
+  readonly serverIp: string;
+  readonly dir: string;
+  readonly plane: ControlPlane;
+  readonly client: ProxyRuntime;
+  readonly server: ProxyRuntime;
+  readonly app: Upstream;
+  /** Through the client sidecar's egress `<clientIp>:9080` to reviews. */
+  viaMesh(p: string, headers?: Record<string, string>): Promise<Reply>;
+  /** A mesh certificate for `namespace/serviceAccount`, signed by the mesh CA. */
+  mint(namespace: string, serviceAccount: string): Promise<MeshTls>;
+  /** HTTPS straight to the reviews sidecar's inbound listener, presenting `tls`. */
+  callAs(tls: MeshTls, p: string): Promise<Reply>;
+  /** Writes `file` and waits until the reviews sidecar's config dump holds `marker`. */
+  apply(file: string, yaml: string, marker: string): Promise<void>;
+  adminGet(proxy: ProxyRuntime, p: string): Promise<{ status: number; body: string }>;
+  close(): Promise<void>;
+}
+
+function meshYaml(clientIp: string, serverIp: string, app: Upstream): string {
+  return `---
+apiVersion: v1
+kind: Service
+metadata: { name: reviews, namespace: default }
+spec:
+  selector: { app: reviews }
+  ports: [{ name: http, port: 9080 }]
+---
+apiVersion: networking.istio.io/v1
+kind: WorkloadEntry
+metadata: { name: reviews-0, namespace: default }
+spec:
+  address: ${serverIp}
+  ports: { http: 9080 }
+  serviceAccount: reviews
+  labels: { app: reviews, security.istio.io/tlsMode: istio }
+---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: { name: client, namespace: default }
+spec:
+  workloadSelector: { labels: { app: client } }
+  egress:
+  - port: { number: 9080, protocol: HTTP, name: http }
+    bind: ${clientIp}
+    captureMode: NONE
+    hosts: ["./*"]
+---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: { name: reviews, namespace: default }
+spec:
+  workloadSelector: { labels: { app: reviews } }
+  ingress:
+  - port: { number: 9080, protocol: HTTP, name: http }
+    bind: ${serverIp}
+    captureMode: NONE
+    defaultEndpoint: ${app.address}:${app.port}
+  egress:
+  - hosts: ["./*"]
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: { name: default, namespace: istio-system }
+spec:
+  mtls: { mode: STRICT }
+`;
+}
+
+/** Starts the mesh on `<net>.1` (client) and `<net>.2` (reviews), e.g. net `127.0.96`. */
+export async function startSecureMesh(net: string, files: Readonly<Record<string, string>> = {}): Promise<SecureMesh> {
+  const clientIp = `${net}.1`;
+  const serverIp = `${net}.2`;
+  const dir = tempDir('security-e2e');
+  const app = await startUpstream('reviews-app', serverIp);
+  fs.writeFileSync(path.join(dir, 'mesh.yaml'), meshYaml(clientIp, serverIp, app));
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  let plane: ControlPlane | undefined;
+  let client: ProxyRuntime | undefined;
+  let server: ProxyRuntime | undefined;
+  const close = async (): Promise<void> => {
+    await client?.close();
+    await server?.close();
+    await plane?.close();
+    await app.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    plane = await startControlPlane({ configDir: dir, xdsPort: 0, monitoringPort: 0, debounceMs: 10, settleMs: 30, logger: SILENT, ca: { trustDomain: TRUST_DOMAIN } });
+    const ca = plane.ca;
+    if (!ca) throw new Error('control plane started without its CA');
+    const xdsPort = plane.xdsPort;
+    const start = (ip: string, pod: string, appLabel: string, sa: string): Promise<ProxyRuntime> => startProxy({
+      xdsAddress: `127.0.0.1:${xdsPort}`,
+      node: buildProxyNode({ nodeId: `sidecar~${ip}~${pod}.default~default.svc.cluster.local`, labels: { app: appLabel }, interceptionMode: 'NONE' }),
+      adminPort: 0,
+      batchAccessLog: false,
+      drainTimeoutMs: 500,
+      initialFetchTimeoutMs: 5000,
+      workloadIdentity: { identity: { trustDomain: TRUST_DOMAIN, namespace: 'default', serviceAccount: sa }, token: ca.tokens.mint({ trustDomain: TRUST_DOMAIN, namespace: 'default', serviceAccount: sa }) },
+    });
+    server = await start(serverIp, 'reviews-0', 'reviews', 'reviews');
+    client = await start(clientIp, 'client-0', 'client', 'client');
+    await waitForReady(server.adminPort);
+    await waitForReady(client.adminPort);
+    const s = server;
+    await eventually('STRICT inbound listener', async () => s.dataPlane?.listeners.get(`${serverIp}_9080`)?.tlsMode === 'STRICT', 8000);
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  const runningPlane = plane;
+  const serverProxy = server;
+  const adminGet = (proxy: ProxyRuntime, p: string): Promise<{ status: number; body: string }> => admin(proxy.adminPort, p);
+  return {
+    clientIp, serverIp, dir, plane, client, server, app, adminGet, close,
+    viaMesh: (p, headers) => request(clientIp, 9080, p, headers),
+    async mint(namespace, serviceAccount) {
+      const ca = runningPlane.ca?.ca;
+      if (!ca) throw new Error('no CA');
+      const identity = { trustDomain: TRUST_DOMAIN, namespace, serviceAccount };
+      const csr = await createWorkloadCsr(identity);
+      const issued = await ca.signCsr(csr.csrPem, { identity });
+      return { key: csr.privateKeyPem, cert: issued.certChainPem, ca: issued.rootCertPem };
+    },
+    callAs: (tls, p) => new Promise<Reply>((resolve, reject) => {
+      const started = Date.now();
+      const req = https.request({
+        host: serverIp, port: 9080, path: p, agent: false, key: tls.key, cert: tls.cert, ca: tls.ca,
+        // The sidecar's certificate names its SPIFFE ID, not a host name.
+        checkServerIdentity: () => undefined,
+        headers: { host: 'reviews:9080' },
+      }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, upstream: String(res.headers['x-upstream'] ?? ''), ms: Date.now() - started }));
+        res.on('error', reject);
+      });
+      req.setTimeout(5000, () => req.destroy(new Error(`no answer to ${p}`)));
+      req.on('error', reject);
+      req.end();
+    }),
+    async apply(file, yaml, marker) {
+      writeAtomically(path.join(dir, file), yaml);
+      await eventually(`config holding '${marker}'`, async () => (await adminGet(serverProxy, '/config_dump')).body.includes(marker), 8000);
+    },
+  };
+}
