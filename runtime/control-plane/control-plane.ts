@@ -87,7 +87,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const registry = new Registry();
   const store = new ConfigStore();
   const metrics = new ControlPlaneMetrics(registry, () => store.snapshot().problems.length);
-  const cache = new SnapshotCache();
+  // EDS and RDS pushes carry only what changed; ProxySnapshots forgets what was sent on a NACK.
+  const cache = new SnapshotCache({ partialSotwAnswers: true });
   const status = new ObservedStatusRegistry();
   const proxies = new ProxySnapshots({
     cache, logger, metrics,

@@ -10,7 +10,9 @@
  * the proxy's ACK of it can be timed (push latency and convergence).
  */
 import type { ConfigSnapshot } from '../config/config-snapshot';
+import type { ResourceSet } from '../xds/cache/resource-set';
 import { Snapshot } from '../xds/cache/snapshot';
+import type { CachedResource } from '../xds/cache/watch';
 import type { SnapshotCache } from '../xds/cache/snapshot-cache';
 import { RESOURCE_TYPES, shortTypeName } from '../xds/resource-types';
 import type { NodeInfo } from '../xds/server/node';
@@ -45,6 +47,14 @@ export interface ProxySnapshotsProps {
    * read and responses written in between). @default 5
    */
   readonly sliceMs?: number;
+  /**
+   * Bytes of pushes sent but not yet acknowledged above which no further proxy
+   * is published until ACKs come back (at least one proxy is always in flight):
+   * bounds the responses buffered towards slow readers. @default 64 MiB
+   */
+  readonly maxInflightBytes?: number;
+  /** A push not acknowledged within this time stops counting as in flight. @default 10000 */
+  readonly inflightTimeoutMs?: number;
 }
 
 /** A failure of one proxy's last translation. */
@@ -73,10 +83,18 @@ interface ConnectedProxy {
   readonly pending: Map<string, PendingType>;
 }
 
-/** A proxy waiting for its snapshot after a config change. */
+/** A proxy waiting for its snapshot: its first one, or after a config change. */
 interface QueuedPush {
-  scope: 'full' | 'eds';
-  readonly changeAt: number;
+  scope: 'connect' | 'full' | 'eds';
+  readonly changeAt: number | undefined;
+}
+
+/** A published snapshot whose changed types the proxy has not acknowledged yet. */
+interface InflightPush {
+  /** Type URL → version awaiting ACK. */
+  readonly versions: Map<string, string>;
+  readonly bytes: number;
+  readonly since: number;
 }
 
 export class ProxySnapshots {
@@ -89,11 +107,18 @@ export class ProxySnapshots {
   private latest: ConfigSnapshot | undefined;
   private draining = false;
   private idleWaiters: (() => void)[] = [];
+  private readonly maxInflightBytes: number;
+  private readonly inflightTimeoutMs: number;
+  private readonly inflight = new Map<string, InflightPush>();
+  private inflightBytes = 0;
+  private inflightTimer: NodeJS.Timeout | undefined;
 
   public constructor(private readonly props: ProxySnapshotsProps) {
     this.translateFn = props.translate ?? translate;
     this.now = props.now ?? Date.now;
     this.sliceMs = props.sliceMs ?? 5;
+    this.maxInflightBytes = props.maxInflightBytes ?? 64 * 1024 * 1024;
+    this.inflightTimeoutMs = props.inflightTimeoutMs ?? 10_000;
   }
 
   /** A stream of `node` opened: registers the proxy and publishes its first snapshot (once per node). */
@@ -116,7 +141,10 @@ export class ProxySnapshots {
     this.proxies.set(node.id, proxy);
     this.props.metrics.connectedProxies.set(this.proxies.size);
     this.props.logger.info(`proxy: ${node.id} connected${identity?.generator ? ` (generator ${identity.generator})` : ''}`);
-    if (identity) this.publish(proxy, this.props.config(), 'connect', undefined);
+    if (identity) {
+      this.queue.set(node.id, { scope: 'connect', changeAt: undefined });
+      this.drain();
+    }
   }
 
   /** A stream of `node` closed: forgets the proxy and its snapshot when it was the last. */
@@ -127,6 +155,7 @@ export class ProxySnapshots {
     if (proxy.streams > 0) return;
     this.proxies.delete(node.id);
     this.queue.delete(node.id);
+    this.release(node.id);
     this.props.cache.clearSnapshot(node.id);
     this.props.metrics.connectedProxies.set(this.proxies.size);
     this.props.logger.info(`proxy: ${node.id} disconnected`);
@@ -153,7 +182,7 @@ export class ProxySnapshots {
         continue;
       }
       recomputed += 1;
-      if (queued) queued.scope = queued.scope === 'eds' && scope === 'eds' ? 'eds' : 'full';
+      if (queued) queued.scope = queued.scope === 'connect' ? 'connect' : queued.scope === 'eds' && scope === 'eds' ? 'eds' : 'full';
       else this.queue.set(proxy.node.id, { scope, changeAt: change.firstAt });
     }
     this.latest = change.snapshot;
@@ -161,35 +190,78 @@ export class ProxySnapshots {
     return { recomputed, skipped };
   }
 
-  /** Resolves once every proxy queued by config changes is published. */
+  /** Resolves once every queued proxy is published. */
   public whenIdle(): Promise<void> {
-    if (!this.draining) return Promise.resolve();
+    if (this.queue.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Publishes queued proxies for up to `sliceMs`, then again on a later turn of the event loop until none is left. */
+  /**
+   * Publishes queued proxies for up to `sliceMs`, then again on a later turn
+   * of the event loop, until none is left or the pushes in flight reach
+   * `maxInflightBytes` (ACKs resume it).
+   */
   private drain(): void {
     if (this.draining) return;
     this.draining = true;
     const slice = (): void => {
+      this.draining = false;
       const until = performance.now() + this.sliceMs;
-      const config = this.latest as ConfigSnapshot;
       for (const [nodeId, queued] of this.queue) {
+        if (this.inflight.size > 0 && this.inflightBytes >= this.maxInflightBytes) return;
         this.queue.delete(nodeId);
         const proxy = this.proxies.get(nodeId);
+        const config = queued.scope === 'connect' || !this.latest ? this.props.config() : this.latest;
         if (proxy?.identity) this.publish(proxy, config, queued.scope, queued.changeAt);
         if (performance.now() >= until) break;
       }
       if (this.queue.size > 0) {
+        this.draining = true;
         setImmediate(slice);
         return;
       }
-      this.draining = false;
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const w of waiters) w();
     };
     slice();
+  }
+
+  /** Counts a published snapshot as in flight until its changed types are acknowledged. */
+  private track(nodeId: string, previous: Snapshot | undefined, snapshot: Snapshot, changed: readonly string[]): void {
+    this.release(nodeId);
+    const versions = new Map(changed.map((t) => [t, snapshot.version(t)] as const));
+    const bytes = changed.reduce((sum, t) => sum + pushBytes(previous, snapshot, t), 0);
+    this.inflight.set(nodeId, { versions, bytes, since: this.now() });
+    this.inflightBytes += bytes;
+    if (!this.inflightTimer) {
+      this.inflightTimer = setTimeout(() => this.expireInflight(), this.inflightTimeoutMs);
+      this.inflightTimer.unref();
+    }
+  }
+
+  /** Stops counting `nodeId`'s push (all of it, or its `typeUrl` at `version`) as in flight; resumes publishing. */
+  private release(nodeId: string, typeUrl?: string, version?: string): void {
+    const push = this.inflight.get(nodeId);
+    if (!push) return;
+    if (typeUrl !== undefined) {
+      if (push.versions.get(typeUrl) !== version) return;
+      push.versions.delete(typeUrl);
+      if (push.versions.size > 0) return;
+    }
+    this.inflight.delete(nodeId);
+    this.inflightBytes -= push.bytes;
+    if (this.queue.size > 0) this.drain();
+  }
+
+  private expireInflight(): void {
+    this.inflightTimer = undefined;
+    const limit = this.now() - this.inflightTimeoutMs;
+    for (const [nodeId, push] of [...this.inflight]) if (push.since <= limit) this.release(nodeId);
+    if (this.inflight.size > 0) {
+      this.inflightTimer = setTimeout(() => this.expireInflight(), this.inflightTimeoutMs);
+      this.inflightTimer.unref();
+    }
   }
 
   /** Node ids of the connected proxies. */
@@ -228,6 +300,7 @@ export class ProxySnapshots {
   }
 
   public acked(nodeId: string, typeUrl: string, version: string): void {
+    this.release(nodeId, typeUrl, version);
     const proxy = this.proxies.get(nodeId);
     const pending = proxy?.pending.get(typeUrl);
     if (!proxy || !pending || pending.version !== version) return;
@@ -236,6 +309,9 @@ export class ProxySnapshots {
   }
 
   public nacked(nodeId: string, nack: NackRecord): void {
+    // The proxy does not hold the version it rejected: its next answers are whole.
+    this.props.cache.forgetSent(nodeId, nack.typeUrl);
+    this.release(nodeId, nack.typeUrl, nack.version);
     const proxy = this.proxies.get(nodeId);
     const pending = proxy?.pending.get(nack.typeUrl);
     if (proxy && pending && pending.version === nack.version) proxy.pending.delete(nack.typeUrl);
@@ -299,9 +375,42 @@ export class ProxySnapshots {
       return;
     }
     this.props.metrics.snapshotsPublished.inc({ scope });
+    this.track(nodeId, previous, snapshot, changed);
     if (changeAt !== undefined) {
       for (const t of changed) proxy.pending.set(t, { version: snapshot.version(t), changeAt, sentObserved: false });
     }
     this.props.logger.info(`proxy: ${nodeId}: published config version ${config.version} (${scope}; changed ${changed.map(shortTypeName).join(', ')})`);
   }
+}
+
+const SET_BYTES = new WeakMap<ResourceSet, number>();
+const SET_DIFF_BYTES = new WeakMap<ResourceSet, WeakMap<ResourceSet, number>>();
+
+function bytesOf(resources: Iterable<CachedResource>, unlike?: ReadonlyMap<string, CachedResource>): number {
+  let bytes = 0;
+  for (const r of resources) if (!unlike || unlike.get(r.name)?.version !== r.version) bytes += r.any.value.length;
+  return bytes;
+}
+
+/** Bytes of the resources of `set` that differ from `basis` (all of them without one), once per pair of sets. */
+function setBytes(set: ResourceSet, basis: ResourceSet | undefined): number {
+  if (!basis) {
+    let bytes = SET_BYTES.get(set);
+    if (bytes === undefined) SET_BYTES.set(set, (bytes = bytesOf(set.resources.values())));
+    return bytes;
+  }
+  let byBasis = SET_DIFF_BYTES.get(set);
+  if (!byBasis) SET_DIFF_BYTES.set(set, (byBasis = new WeakMap()));
+  let bytes = byBasis.get(basis);
+  if (bytes === undefined) byBasis.set(basis, (bytes = bytesOf(set.resources.values(), basis.resources)));
+  return bytes;
+}
+
+/** Roughly the bytes a push of `typeUrl` sends: what changed for EDS and RDS (sent alone), everything for the others. */
+function pushBytes(previous: Snapshot | undefined, snapshot: Snapshot, typeUrl: string): number {
+  const partial = previous !== undefined && (typeUrl === TypeUrl.ClusterLoadAssignment || typeUrl === TypeUrl.RouteConfiguration);
+  const { shared, own } = snapshot.layers(typeUrl);
+  const before = partial ? previous.layers(typeUrl) : undefined;
+  const sharedBytes = shared ? setBytes(shared, before?.shared) : 0;
+  return sharedBytes + bytesOf(own.values(), partial ? previous.resources(typeUrl) : undefined);
 }

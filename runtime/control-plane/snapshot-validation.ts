@@ -6,6 +6,7 @@
  */
 import type { ResourceSet } from '../xds/cache/resource-set';
 import type { Snapshot } from '../xds/cache/snapshot';
+import type { CachedResource } from '../xds/cache/watch';
 import { validateResources, validateSnapshotResources } from '../xds/resources';
 
 export type SnapshotValidation = { readonly ok: true } | { readonly ok: false; readonly errors: readonly string[] };
@@ -18,18 +19,26 @@ const SHARED_ERRORS = new WeakMap<ResourceSet, boolean>();
 function sharedSetValid(set: ResourceSet): boolean {
   let valid = SHARED_ERRORS.get(set);
   if (valid === undefined) {
-    valid = validateResources(set.typeUrl, [...set.resources.values()].map((r) => r.resource)).length === 0;
+    valid = [...set.resources.values()].every((r) => resourceValid(set.typeUrl, r));
     SHARED_ERRORS.set(set, valid);
   }
   return valid;
 }
 
-/** Whether every resource decodes, shared sets checked once each; false means "check in full". */
+const RESOURCE_VALID = new WeakMap<CachedResource, boolean>();
+
+function resourceValid(typeUrl: string, r: CachedResource): boolean {
+  let valid = RESOURCE_VALID.get(r);
+  if (valid === undefined) RESOURCE_VALID.set(r, (valid = validateResources(typeUrl, [r.resource]).length === 0));
+  return valid;
+}
+
+/** Whether every resource decodes, shared sets and repeated resources checked once each; false means "check in full". */
 function layersValid(snapshot: Snapshot): boolean {
   for (const typeUrl of snapshot.typeUrls()) {
     const { shared, own } = snapshot.layers(typeUrl);
     if (shared && !sharedSetValid(shared)) return false;
-    if (validateResources(typeUrl, [...own.values()].map((r) => r.resource)).length > 0) return false;
+    for (const r of own.values()) if (!resourceValid(typeUrl, r)) return false;
   }
   return true;
 }

@@ -52,3 +52,30 @@ export function sharedCached(typeUrl: string, given: SnapshotResource, where: st
   SHARED.set(given, { typeUrl, cached });
   return cached;
 }
+
+/** Entries of the content cache of `contentCached` (least recently used dropped first). */
+const CONTENT_CAPACITY = 20_000;
+const BY_CONTENT = new Map<string, CachedResource>();
+
+/**
+ * `toCached` for a plain resource made afresh for each snapshot although its
+ * content often repeats (a proxy's own listeners, say): packed once per
+ * distinct content (keyed by type URL and JSON text), the packing reused for
+ * equal content.
+ */
+export function contentCached(typeUrl: string, given: SnapshotResource, where: string): CachedResource {
+  if (isPacked(given)) return toCached(typeUrl, given, where);
+  const key = `${typeUrl}\n${JSON.stringify(given)}`;
+  let cached = BY_CONTENT.get(key);
+  if (cached) {
+    BY_CONTENT.delete(key);
+  } else {
+    cached = toCached(typeUrl, given, where);
+    if (BY_CONTENT.size >= CONTENT_CAPACITY) {
+      const oldest = BY_CONTENT.keys().next();
+      if (!oldest.done) BY_CONTENT.delete(oldest.value);
+    }
+  }
+  BY_CONTENT.set(key, cached);
+  return cached;
+}

@@ -129,6 +129,17 @@ function edsNamesOf(set: ResourceSet): readonly string[] {
   return names;
 }
 
+const MISSING = new WeakMap<ResourceSet, WeakMap<ResourceSet, readonly string[]>>();
+
+/** Load assignment names the shared `clusters` fetch that the shared `endpoints` lack, once per pair of sets. */
+function missingFrom(clusters: ResourceSet, endpoints: ResourceSet): readonly string[] {
+  let byEndpoints = MISSING.get(clusters);
+  if (!byEndpoints) MISSING.set(clusters, (byEndpoints = new WeakMap()));
+  let missing = byEndpoints.get(endpoints);
+  if (!missing) byEndpoints.set(endpoints, (missing = edsNamesOf(clusters).filter((n) => !endpoints.resources.has(n))));
+  return missing;
+}
+
 /**
  * A quick pass for snapshots with shared sets: true when every reference is
  * found (the shared clusters' load assignment names checked once per set);
@@ -142,7 +153,9 @@ function sharedPartsConsistent(snapshot: Snapshot): boolean {
     for (const ref of routeConfigReferences(listener.resource)) if (!routes.has(ref.name)) return false;
   }
   const assignments = snapshot.resources(TypeUrl.ClusterLoadAssignment);
-  for (const name of edsNamesOf(clusters.shared)) if (!assignments.has(name)) return false;
+  const endpoints = snapshot.layers(TypeUrl.ClusterLoadAssignment);
+  const unmatched = endpoints.shared ? missingFrom(clusters.shared, endpoints.shared) : edsNamesOf(clusters.shared);
+  for (const name of unmatched) if (!assignments.has(name)) return false;
   for (const cluster of clusters.own.values()) {
     const name = edsServiceName(cluster.resource);
     if (name !== undefined && !assignments.has(name)) return false;

@@ -3,7 +3,7 @@
  * from the server. Setting a snapshot answers every pending watch whose answer
  * changed, in the order CDS, EDS, LDS, RDS, SDS.
  */
-import { RESOURCE_TYPES } from '../resource-types';
+import { RESOURCE_TYPES, TypeUrl } from '../resource-types';
 import { checkConsistency, ConsistencyResult } from './consistency';
 import type { Snapshot } from './snapshot';
 import type {
@@ -31,15 +31,51 @@ interface PendingWatch {
   readonly callback: WatchCallback;
 }
 
+function byName(a: CachedResource, b: CachedResource): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
 const TYPE_ORDER: ReadonlyMap<string, number> = new Map(RESOURCE_TYPES.map((t, i) => [t.typeUrl, i]));
 
 function typeRank(typeUrl: string): number {
   return TYPE_ORDER.get(typeUrl) ?? TYPE_ORDER.size;
 }
 
+/**
+ * Types whose state-of-the-world responses may hold only the resources that
+ * changed (xDS: only LDS and CDS responses must hold every resource; for EDS
+ * and RDS a resource left out is not removed).
+ */
+const PARTIAL_SOTW_TYPES: ReadonlySet<string> = new Set([TypeUrl.ClusterLoadAssignment, TypeUrl.RouteConfiguration]);
+
+/** How many sent versions per node and type are remembered as bases of partial answers. */
+const SENT_HISTORY = 2;
+
+interface SentVersion {
+  readonly version: string;
+  readonly resources: ReadonlyMap<string, CachedResource>;
+}
+
+export interface SnapshotCacheOptions {
+  /**
+   * Answer state-of-the-world EDS and RDS watches of a client that holds a
+   * version this cache sent with only the resources changed since. Whoever
+   * sees the client's NACKs must then call `forgetSent` (a client that
+   * rejected a version does not hold it). @default false — every subscribed resource
+   */
+  readonly partialSotwAnswers?: boolean;
+}
+
 export class SnapshotCache implements ConfigWatcher {
   private readonly snapshots = new Map<string, Snapshot>();
   private readonly watches = new Map<string, Set<PendingWatch>>();
+  /** Per node and type, versions recently sent in state-of-the-world answers, with their resources. */
+  private readonly sent = new Map<string, Map<string, SentVersion[]>>();
+  private readonly partialSotwAnswers: boolean;
+
+  public constructor(options: SnapshotCacheOptions = {}) {
+    this.partialSotwAnswers = options.partialSotwAnswers ?? false;
+  }
 
   /**
    * Makes `snapshot` the current one for `nodeId` and answers pending watches.
@@ -55,7 +91,7 @@ export class SnapshotCache implements ConfigWatcher {
       const ordered = [...pending].sort((a, b) => typeRank(a.typeUrl) - typeRank(b.typeUrl));
       for (const watch of ordered) {
         if (!pending.has(watch)) continue; // cancelled by an earlier callback
-        const response = answer(snapshot, watch.typeUrl, watch.known, watch.subscription);
+        const response = this.answer(nodeId, snapshot, watch.typeUrl, watch.known, watch.subscription);
         if (response) {
           pending.delete(watch);
           watch.callback(response);
@@ -74,6 +110,17 @@ export class SnapshotCache implements ConfigWatcher {
   /** Forgets the snapshot of `nodeId` (pending watches stay pending). */
   public clearSnapshot(nodeId: string): void {
     this.snapshots.delete(nodeId);
+    this.sent.delete(nodeId);
+  }
+
+  /**
+   * Forgets what was sent to `nodeId` (of `typeUrl`, or of every type), so its
+   * next state-of-the-world answers hold every subscribed resource: after a
+   * NACK, the client does not hold the version last sent.
+   */
+  public forgetSent(nodeId: string, typeUrl?: string): void {
+    if (typeUrl === undefined) this.sent.delete(nodeId);
+    else this.sent.get(nodeId)?.delete(typeUrl);
   }
 
   /** Node ids that have a snapshot. */
@@ -98,7 +145,7 @@ export class SnapshotCache implements ConfigWatcher {
   ): CancelWatch {
     const snapshot = this.snapshots.get(nodeId);
     if (snapshot) {
-      const response = answer(snapshot, typeUrl, known, subscription);
+      const response = this.answer(nodeId, snapshot, typeUrl, known, subscription);
       if (response) {
         callback(response);
         return () => undefined;
@@ -118,14 +165,39 @@ export class SnapshotCache implements ConfigWatcher {
       if (current.size === 0) this.watches.delete(nodeId);
     };
   }
+
+  /**
+   * `answer`, remembering state-of-the-world answers: an EDS or RDS client
+   * known to hold a version this cache sent gets only the resources changed
+   * since (when any changed; else every subscribed one).
+   */
+  private answer(nodeId: string, snapshot: Snapshot, typeUrl: string, known: KnownState, subscription: Subscription): WatchResponse | undefined {
+    if (typeof known !== 'string' || !this.partialSotwAnswers) return answer(snapshot, typeUrl, known, subscription);
+    const partial = PARTIAL_SOTW_TYPES.has(typeUrl) && !subscription.wildcard && known !== '';
+    const basis = partial ? this.sent.get(nodeId)?.get(typeUrl)?.find((v) => v.version === known) : undefined;
+    const response = answer(snapshot, typeUrl, known, subscription, basis?.resources);
+    if (response && PARTIAL_SOTW_TYPES.has(typeUrl)) {
+      let byType = this.sent.get(nodeId);
+      if (!byType) this.sent.set(nodeId, (byType = new Map()));
+      const history = (byType.get(typeUrl) ?? []).filter((v) => v.version !== response.version);
+      history.push({ version: response.version, resources: snapshot.resources(typeUrl) });
+      byType.set(typeUrl, history.slice(-SENT_HISTORY));
+    }
+    return response;
+  }
 }
 
-/** What a watch should receive from `snapshot`, or `undefined` when the client is up to date. */
+/**
+ * What a watch should receive from `snapshot`, or `undefined` when the client
+ * is up to date. With `basis` (the resources of the state-of-the-world version
+ * the client holds), only the subscribed resources that differ from it, when any do.
+ */
 function answer(
   snapshot: Snapshot,
   typeUrl: string,
   known: KnownState,
   subscription: Subscription,
+  basis?: ReadonlyMap<string, CachedResource>,
 ): WatchResponse | undefined {
   const version = snapshot.version(typeUrl);
   const all = snapshot.resources(typeUrl);
@@ -134,6 +206,13 @@ function answer(
   if (typeof known === 'string') {
     if (known === version) return undefined;
     const resources: CachedResource[] = [];
+    if (basis && !subscription.wildcard) {
+      for (const name of subscription.names) {
+        const resource = all.get(name);
+        if (resource && basis.get(name) !== resource && basis.get(name)?.version !== resource.version) resources.push(resource);
+      }
+      if (resources.length > 0) return { typeUrl, version, resources: resources.sort(byName), removed: [] };
+    }
     for (const resource of all.values()) if (inScope(resource.name)) resources.push(resource);
     return { typeUrl, version, resources, removed: [] };
   }

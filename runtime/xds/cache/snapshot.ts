@@ -9,7 +9,7 @@
  * to the shared set; it reads as one map in name order, and its version is the
  * one the same resources given as one list would have.
  */
-import { SnapshotResource, toCached } from './cached-resource';
+import { contentCached, SnapshotResource, toCached } from './cached-resource';
 import { layeredVersion, ResourceSet } from './resource-set';
 import { hashVersions } from './resource-version';
 import type { CachedResource } from './watch';
@@ -151,7 +151,7 @@ function listEntry(typeUrl: string, list: readonly SnapshotResource[], explicitV
 
 function layeredEntry(typeUrl: string, given: LayeredResources, explicitVersion: string | undefined, previous: TypeEntry | undefined): TypeEntry | undefined {
   const shared = ResourceSet.of(typeUrl, given.shared);
-  const own: CachedResource[] = given.own.map((r, index) => toCached(typeUrl, r, `snapshot resources[${typeUrl}].own[${index}]`));
+  const own: CachedResource[] = given.own.map((r, index) => contentCached(typeUrl, r, `snapshot resources[${typeUrl}].own[${index}]`));
   own.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const ownMap = new Map<string, CachedResource>();
   for (const r of own) {
