@@ -14,7 +14,7 @@ import type { ProxyNode } from '../node';
 import { RouteTable } from '../routing';
 import type { FilterChain, Listener, RouteConfiguration } from '../../xds/resources';
 import {
-  AccessLogWriter, addClusterStats, addListenerStats, IstioMetrics, Reporter, StatsMap, add,
+  AccessLogWriter, addClusterStats, addListenerStats, IstioMetrics, outboundSecurity, Reporter, StatsMap, add,
 } from '../metrics';
 import { BoundListener } from './bound-listener';
 import { UpstreamCluster } from './upstream-cluster';
@@ -78,6 +78,9 @@ export class DataPlane {
       namespace: node.namespace,
       app: node.labels.app ?? node.labels['app.kubernetes.io/name'] ?? node.workloadName,
       version: node.labels.version ?? node.labels['app.kubernetes.io/version'] ?? 'unknown',
+    }, {
+      ...(props.identity !== undefined ? { principal: props.identity.spiffeId } : {}),
+      outbound: (cluster) => outboundSecurity(this.store.current.clusters.get(cluster)?.value.transportSocket),
     });
     this.accessLog = props.accessLog !== undefined
       ? new AccessLogWriter({ sink: props.accessLog, batch: props.batchAccessLog ?? true })

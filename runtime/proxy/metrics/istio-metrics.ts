@@ -6,6 +6,7 @@
  * rendered only on scrape. Series from several workers merge by label text.
  */
 import type { AccessLogEntry } from '../http';
+import { OutboundSecurity, workloadOfPrincipal } from './connection-security';
 import { responseFlagsText } from './response-flags-text';
 
 /** Istio's default duration buckets (ms). */
@@ -66,18 +67,28 @@ export function destinationOfCluster(cluster: string): { service: string; name: 
   return { service, name: labels[0] ?? service, namespace: labels[1] ?? 'unknown', subset: parts[2] as string };
 }
 
+/** What the metrics read of this proxy's mTLS. */
+export interface MetricsSecurityProps {
+  /** This proxy's SPIFFE ID, when it holds a workload certificate. */
+  readonly principal?: string;
+  /** How the named outbound cluster's connections are secured. @default plaintext */
+  readonly outbound?: (cluster: string) => OutboundSecurity;
+}
+
 export class IstioMetrics {
   private readonly series = new Map<string, MetricSeriesData>();
 
-  constructor(private readonly self: WorkloadIdentity) {}
+  constructor(private readonly self: WorkloadIdentity, private readonly security: MetricsSecurityProps = {}) {}
 
   /** Records one finished exchange seen by a listener of `reporter`'s side. */
   record(reporter: Reporter, e: AccessLogEntry): void {
     const cluster = e.upstreamCluster ?? '';
-    const key = `${reporter}|${cluster}|${e.responseCode}|${e.responseFlags}|${cluster === '' ? e.head.authority : ''}${e.requestProtocol === 'grpc' ? '|grpc' : ''}`;
+    const outbound = reporter === 'source' && cluster !== '' ? this.security.outbound?.(cluster) : undefined;
+    const peer = reporter === 'destination' ? e.head.peerPrincipal : outbound?.mutualTls === true ? `|mtls|${outbound.peerPrincipal ?? ''}` : undefined;
+    const key = `${reporter}|${cluster}|${e.responseCode}|${e.responseFlags}|${cluster === '' ? e.head.authority : ''}${e.requestProtocol === 'grpc' ? '|grpc' : ''}${peer !== undefined ? `|${peer}` : ''}`;
     let s = this.series.get(key);
     if (s === undefined) {
-      s = newSeries(this.labelsFor(reporter, cluster, e));
+      s = newSeries(this.labelsFor(reporter, cluster, e, outbound));
       this.series.set(key, s);
     }
     s.count++;
@@ -100,9 +111,13 @@ export class IstioMetrics {
     return renderIstioMetrics(this.data());
   }
 
-  private labelsFor(reporter: Reporter, cluster: string, e: AccessLogEntry): string {
+  private labelsFor(reporter: Reporter, cluster: string, e: AccessLogEntry, outbound: OutboundSecurity | undefined): string {
     const me = this.self;
     const unknown = 'unknown';
+    const own = this.security.principal;
+    let sourcePrincipal = unknown;
+    let destinationPrincipal = unknown;
+    let policy: string;
     let src: WorkloadIdentity;
     let dst: WorkloadIdentity;
     let service: string;
@@ -116,9 +131,27 @@ export class IstioMetrics {
       serviceName = parsed?.name ?? service;
       serviceNamespace = parsed?.namespace ?? unknown;
       dst = { workload: unknown, namespace: serviceNamespace, app: parsed?.name ?? unknown, version: parsed?.subset || unknown };
+      // Sent over mTLS with this proxy's certificate: both ends are known.
+      if (outbound?.mutualTls === true && own !== undefined) {
+        sourcePrincipal = own;
+        destinationPrincipal = outbound.peerPrincipal ?? unknown;
+        policy = 'mutual_tls';
+      } else {
+        policy = unknown;
+      }
     } else {
-      src = { workload: unknown, namespace: unknown, app: unknown, version: unknown };
+      // Arrived over mTLS: the peer's SPIFFE ID names its namespace and service account (no peer metadata exchange).
+      const peer = e.head.peerPrincipal;
+      const peerWorkload = workloadOfPrincipal(peer);
+      src = { workload: peerWorkload?.serviceAccount ?? unknown, namespace: peerWorkload?.namespace ?? unknown, app: unknown, version: unknown };
       dst = me;
+      if (peer !== undefined) {
+        sourcePrincipal = peer;
+        destinationPrincipal = own ?? unknown;
+        policy = 'mutual_tls';
+      } else {
+        policy = 'none';
+      }
       serviceName = me.app;
       serviceNamespace = me.namespace;
       service = `${me.app}.${me.namespace}.svc.cluster.local`;
@@ -127,6 +160,7 @@ export class IstioMetrics {
       ['reporter', reporter],
       ['source_workload', src.workload],
       ['source_workload_namespace', src.namespace],
+      ['source_principal', sourcePrincipal],
       ['source_app', src.app],
       ['source_version', src.version],
       ['destination_service', service],
@@ -134,12 +168,13 @@ export class IstioMetrics {
       ['destination_service_namespace', serviceNamespace],
       ['destination_workload', dst.workload],
       ['destination_workload_namespace', dst.namespace],
+      ['destination_principal', destinationPrincipal],
       ['destination_app', dst.app],
       ['destination_version', dst.version],
       ['request_protocol', e.requestProtocol ?? 'http'],
       ['response_code', String(e.responseCode)],
       ['response_flags', responseFlagsText(e.responseFlags)],
-      ['connection_security_policy', reporter === 'source' ? unknown : 'none'],
+      ['connection_security_policy', policy],
     ];
     return labels.map(([k, v]) => `${k}="${escape(v)}"`).join(',');
   }
