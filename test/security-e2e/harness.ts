@@ -37,7 +37,7 @@ export interface SecureMesh {
   /** A mesh certificate for `namespace/serviceAccount`, signed by the mesh CA. */
   mint(namespace: string, serviceAccount: string): Promise<MeshTls>;
   /** HTTPS straight to the reviews sidecar's inbound listener, presenting `tls`. */
-  callAs(tls: MeshTls, p: string): Promise<Reply>;
+  callAs(tls: MeshTls, p: string, headers?: Record<string, string>): Promise<Reply>;
   /** Writes `file` and waits until the reviews sidecar's config dump holds `marker`. */
   apply(file: string, yaml: string, marker: string): Promise<void>;
   adminGet(proxy: ProxyRuntime, p: string): Promise<{ status: number; body: string }>;
@@ -150,13 +150,13 @@ export async function startSecureMesh(net: string, files: Readonly<Record<string
       const issued = await ca.signCsr(csr.csrPem, { identity });
       return { key: csr.privateKeyPem, cert: issued.certChainPem, ca: issued.rootCertPem };
     },
-    callAs: (tls, p) => new Promise<Reply>((resolve, reject) => {
+    callAs: (tls, p, headers = {}) => new Promise<Reply>((resolve, reject) => {
       const started = Date.now();
       const req = https.request({
         host: serverIp, port: 9080, path: p, agent: false, key: tls.key, cert: tls.cert, ca: tls.ca,
         // The sidecar's certificate names its SPIFFE ID, not a host name.
         checkServerIdentity: () => undefined,
-        headers: { host: 'reviews:9080' },
+        headers: { host: 'reviews:9080', ...headers },
       }, (res) => {
         let body = '';
         res.setEncoding('utf8');
