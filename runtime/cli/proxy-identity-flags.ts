@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import type { ProxyWorkloadIdentityOptions } from '../proxy/data-plane/proxy-runtime';
-import { validateIdentity, WorkloadIdentity } from '../ca';
+import { validateIdentity, WorkloadIdentity } from '../ca/identity';
 import { UsageError } from './cli-context';
 
 export const BOOTSTRAP_TOKEN_ENV = 'MESHFORM_BOOTSTRAP_TOKEN';
