@@ -205,10 +205,12 @@ export class ProxySnapshots {
     if (this.draining) return;
     this.draining = true;
     const slice = (): void => {
-      this.draining = false;
       const until = performance.now() + this.sliceMs;
       for (const [nodeId, queued] of this.queue) {
-        if (this.inflight.size > 0 && this.inflightBytes >= this.maxInflightBytes) return;
+        if (this.inflight.size > 0 && this.inflightBytes >= this.maxInflightBytes) {
+          this.draining = false; // an ACK (or the in-flight timeout) drains again
+          return;
+        }
         this.queue.delete(nodeId);
         const proxy = this.proxies.get(nodeId);
         const config = queued.scope === 'connect' || !this.latest ? this.props.config() : this.latest;
@@ -216,10 +218,10 @@ export class ProxySnapshots {
         if (performance.now() >= until) break;
       }
       if (this.queue.size > 0) {
-        this.draining = true;
         setImmediate(slice);
         return;
       }
+      this.draining = false;
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const w of waiters) w();
