@@ -9,7 +9,7 @@ import type {
 import type { ConfigObject } from '../../config/config-object';
 import type { ConfigSnapshot } from '../../config/config-snapshot';
 import { hostMatches, labelsMatch, qualifyHost } from '../../config/host-match';
-import { ServiceRegistry } from '../../config/service-registry';
+import { RegistryService, ServiceRegistry } from '../../config/service-registry';
 import type { PlainMessage } from './envoy';
 import { carryOver } from './generations';
 import type { ProxyIdentity } from './proxy-identity';
@@ -158,6 +158,34 @@ export class MeshIndex {
       return ns * 100 + selector * 10 + exact * 5 - Math.min(host.length, 4) / 1000;
     };
     return candidates.sort((a, b) => rank(a) - rank(b))[0]?.rule;
+  }
+
+  /**
+   * Services that may be backed by the workload at `ip` in `namespace`: those
+   * with an endpoint at `ip` and those of `namespace` with a selector, in
+   * registry order (the caller applies its own test to each).
+   */
+  public backingCandidates(ip: string, namespace: string): readonly RegistryService[] {
+    const lookup = this.memo('backing-candidates', () => {
+      const byAddress = new Map<string, RegistryService[]>();
+      const selecting = new Map<string, RegistryService[]>();
+      const position = new Map<RegistryService, number>();
+      this.registry.all().forEach((s, i) => {
+        position.set(s, i);
+        for (const e of s.endpoints) {
+          const list = byAddress.get(e.address) ?? [];
+          if (list[list.length - 1] !== s) list.push(s);
+          byAddress.set(e.address, list);
+        }
+        if (s.selector !== undefined && Object.keys(s.selector).length > 0) selecting.set(s.namespace, [...(selecting.get(s.namespace) ?? []), s]);
+      });
+      return { byAddress, selecting, position };
+    });
+    const a = lookup.byAddress.get(ip) ?? [];
+    const b = lookup.selecting.get(namespace) ?? [];
+    if (b.length === 0) return a;
+    if (a.length === 0) return b;
+    return [...new Set([...a, ...b])].sort((x, y) => (lookup.position.get(x) ?? 0) - (lookup.position.get(y) ?? 0));
   }
 
   /** `make()`, computed once per index and `key`. */
