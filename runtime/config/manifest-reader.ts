@@ -6,9 +6,9 @@
 import { validateObject } from '../../constructs/api';
 import type { ConfigObject, ConfigOrigin } from './config-object';
 
-/** Kubernetes kinds the store keeps (the registry reads them). */
+/** Kubernetes kinds the store keeps (the registry reads them; gateways read TLS Secrets named by credentialName). */
 export const KUBERNETES_KINDS: ReadonlySet<string> = new Set([
-  'Service', 'Endpoints', 'EndpointSlice', 'Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Namespace',
+  'Service', 'Endpoints', 'EndpointSlice', 'Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Namespace', 'Secret',
 ]);
 
 /** What one document turned out to be. */

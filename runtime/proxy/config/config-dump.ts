@@ -10,6 +10,7 @@ import { TypeUrl } from '../../xds/resource-types';
 import type { AppliedResource, XdsTypeName } from './applied-resource';
 import type { ProxyConfigSnapshot } from './proxy-config-snapshot';
 import type { UpdateFailure } from './update-failure';
+import { redactPrivateKeys } from './redact-secrets';
 
 export const ConfigDumpTypeUrl = {
   Listeners: 'type.googleapis.com/envoy.admin.v3.ListenersConfigDump',
@@ -78,7 +79,7 @@ function sortedByName<T extends { readonly name: string }>(items: Iterable<T>): 
 }
 
 function state<T>(resource: AppliedResource<T>, typeUrl: string, field: string): DumpObject {
-  return { version_info: resource.versionInfo, [field]: withType(typeUrl, resource.raw), last_updated: resource.lastUpdated.toISOString() };
+  return { version_info: resource.versionInfo, [field]: withType(typeUrl, redactPrivateKeys(resource.raw)), last_updated: resource.lastUpdated.toISOString() };
 }
 
 function topVersion(snapshot: ProxyConfigSnapshot, type: XdsTypeName): DumpObject {

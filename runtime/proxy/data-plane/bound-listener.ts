@@ -12,7 +12,8 @@ import { HttpFilterChain } from '../filters';
 import { HttpRouter } from './http-router';
 import { Http2Listener, sniffHttpVersion } from '../http2';
 import { TcpProxyHandler } from './tcp-proxy-handler';
-import { DownstreamTls, DownstreamTlsProps } from '../tls';
+import { DownstreamTls, DownstreamTlsProps, GatewayTlsTerminator } from '../tls';
+import { SniListenerPlan, SniPassthrough } from './sni-listener';
 import type { UpstreamCluster } from './upstream-cluster';
 
 export type ListenerKind = 'http' | 'tcp';
@@ -29,6 +30,8 @@ export interface BoundListenerProps {
   readonly accessLog?: AccessLogHook;
   /** Terminate TLS (STRICT: only mTLS; PERMISSIVE: mTLS or plaintext). @default none: plaintext */
   readonly tls?: DownstreamTlsProps;
+  /** A gateway listener whose chains differ by SNI (credentialName termination, or passthrough). @default none */
+  readonly sni?: SniListenerPlan;
 }
 
 export class BoundListener {
@@ -46,7 +49,10 @@ export class BoundListener {
   readonly tcp: TcpProxyHandler | null = null;
   /** TLS termination mode, or undefined for a plaintext listener. */
   readonly tlsMode: DownstreamTlsProps['mode'] | undefined;
-  private readonly tls: DownstreamTls | undefined;
+  private readonly tls: DownstreamTls | GatewayTlsTerminator | undefined;
+  private readonly passthrough: SniPassthrough | undefined;
+  /** The SNI chains this listener was built for ('' for none): a change rebuilds it. */
+  readonly sniFingerprint: string;
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
   private accepting = false;
@@ -78,7 +84,11 @@ export class BoundListener {
       this.statPrefix = tcp.statPrefix || props.name;
       this.tcp = new TcpProxyHandler(tcp, props.clusters);
     }
-    this.tls = props.tls !== undefined ? new DownstreamTls({ ...props.tls, forwardClientCert: this.kind === 'http' }) : undefined;
+    const sni = props.sni;
+    this.sniFingerprint = sni?.fingerprint ?? '';
+    this.passthrough = sni?.kind === 'passthrough' ? new SniPassthrough(sni.chains, props.clusters) : undefined;
+    this.tls = props.tls !== undefined ? new DownstreamTls({ ...props.tls, forwardClientCert: this.kind === 'http' })
+      : sni?.kind === 'terminate' ? new GatewayTlsTerminator(sni.chains) : undefined;
     this.server = net.createServer({ noDelay: true, allowHalfOpen: this.kind === 'http' }, (socket) => this.accept(socket));
   }
 
@@ -149,6 +159,7 @@ export class BoundListener {
       if (this.codec === 'HTTP2') h2.handleConnection(socket);
       else sniffHttpVersion(socket, (s) => h1.handleConnection(s), (s) => h2.handleConnection(s));
     } else if (h1 !== null) h1.handleConnection(socket);
+    else if (this.passthrough !== undefined) this.passthrough.handle(socket);
     else (this.tcp as TcpProxyHandler).handle(socket);
   }
 

@@ -17,6 +17,7 @@ import {
   AccessLogWriter, addClusterStats, addListenerStats, IstioMetrics, outboundSecurity, Reporter, StatsMap, add,
 } from '../metrics';
 import { BoundListener } from './bound-listener';
+import { sniListenerPlan } from './sni-listener';
 import { UpstreamCluster } from './upstream-cluster';
 import type { TlsIdentitySource } from '../identity';
 import type { DownstreamTlsMode } from '../tls';
@@ -198,6 +199,7 @@ export class DataPlane {
     const kind = chain?.filters.some((f) => f.kind === 'httpConnectionManager') ? 'http' : 'tcp';
     if (kind !== bound.kind) return false;
     if (this.tlsModeFor(l) !== bound.tlsMode) return false;
+    if ((sniListenerPlan(l)?.fingerprint ?? '') !== bound.sniFingerprint) return false;
     if (kind === 'http') {
       const hcm = chain?.filters.find((f) => f.kind === 'httpConnectionManager');
       if (hcm?.kind === 'httpConnectionManager' && (hcm.config.statPrefix || l.name) !== bound.statPrefix) return false;
@@ -226,6 +228,7 @@ export class DataPlane {
       ...(tcp?.kind === 'tcpProxy' && hcm === undefined ? { tcp: tcp.config } : {}),
       accessLog: hook,
       ...(this.tlsModeFor(l) !== undefined && this.identity !== undefined ? { tls: { mode: this.tlsModeFor(l) as DownstreamTlsMode, source: this.identity } } : {}),
+      ...(sniListenerPlan(l) !== undefined ? { sni: sniListenerPlan(l) } : {}),
     });
   }
 
@@ -316,7 +319,8 @@ function servingChain(l: Listener): FilterChain | undefined {
 export function downstreamTlsMode(l: Listener): DownstreamTlsMode | undefined {
   const chains = (l.defaultFilterChain !== undefined ? [...l.filterChains, l.defaultFilterChain] : l.filterChains)
     .filter((c) => c.filters.some((f) => f.kind === 'httpConnectionManager' || f.kind === 'tcpProxy'));
-  if (!chains.some((c) => c.transportSocket?.kind === 'downstreamTls')) return undefined;
+  // Chains with their own certificates (gateway credentialName) are SNI listeners, not mesh mTLS.
+  if (!chains.some((c) => c.transportSocket?.kind === 'downstreamTls' && c.transportSocket.inlineCertificates === undefined)) return undefined;
   return chains.some((c) => c.transportSocket === undefined || c.transportSocket.kind === 'rawBuffer') ? 'PERMISSIVE' : 'STRICT';
 }
 

@@ -15,3 +15,4 @@ export * from './mirror-request';
 export * from './tcp-proxy-handler';
 export * from './request-head-text';
 export * from './proxy-runtime';
+export * from './sni-listener';

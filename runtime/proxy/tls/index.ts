@@ -2,3 +2,4 @@
 export * from './downstream-tls';
 export * from './upstream-tls';
 export * from './peer-identity';
+export * from './sni';

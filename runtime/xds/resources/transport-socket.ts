@@ -7,6 +7,7 @@
  */
 import type { Message } from './private/reader';
 import { readAny } from './private/reader';
+import { decodeDataSource } from './data-source';
 import { StringMatcher, decodeStringMatcher } from './string-matcher';
 
 export const UPSTREAM_TLS_TYPE_URL = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
@@ -22,6 +23,16 @@ export interface TlsContext {
   readonly validationSecret?: string;
   /** The peer certificate must carry a SAN matching one of these (none: any SAN). */
   readonly matchSubjectAltNames: readonly { readonly type: 'DNS' | 'URI' | 'EMAIL' | 'IP_ADDRESS'; readonly matcher: StringMatcher }[];
+  /** Certificates given inline (`tls_certificates`, PEM): a gateway's credentialName. @default none */
+  readonly inlineCertificates?: readonly { readonly certificateChainPem: string; readonly privateKeyPem: string }[];
+  /** Trusted CA given inline (`validation_context.trusted_ca`, PEM). @default none */
+  readonly inlineTrustedCaPem?: string;
+}
+
+function inlinePem(m: Message | undefined, field: string): string | undefined {
+  const source = m?.message(field, { required: true });
+  const d = source ? decodeDataSource(source, { allowFile: false }) : undefined;
+  return d?.kind === 'inline' ? d.value.toString('utf8') : undefined;
 }
 
 export type TransportSocket =
@@ -29,9 +40,16 @@ export type TransportSocket =
   | ({ readonly kind: 'upstreamTls'; readonly sni?: string } & TlsContext)
   | ({ readonly kind: 'downstreamTls'; readonly requireClientCertificate: boolean } & TlsContext);
 
-function commonTls(m: Message | undefined): TlsContext {
+/** `allowInline`: downstream contexts (gateway credentials) may carry PEMs inline; clusters take SDS only. */
+function commonTls(m: Message | undefined, allowInline: boolean): TlsContext {
   if (!m) return { alpnProtocols: [], certificateSecrets: [], matchSubjectAltNames: [] };
-  m.unsupported(['tls_certificates', 'validation_context', 'tls_certificate_provider_instance'], 'is not supported (deliver certificates over SDS)');
+  m.unsupported(allowInline ? ['tls_certificate_provider_instance'] : ['tls_certificates', 'validation_context', 'tls_certificate_provider_instance'], 'is not supported (deliver certificates over SDS)');
+  const inlineCertificates = !allowInline ? [] : m.messages('tls_certificates').flatMap((c) => {
+    const certificateChainPem = inlinePem(c, 'certificate_chain');
+    const privateKeyPem = inlinePem(c, 'private_key');
+    return certificateChainPem !== undefined && privateKeyPem !== undefined ? [{ certificateChainPem, privateKeyPem }] : [];
+  });
+  const inlineTrustedCaPem = allowInline ? inlinePem(m.message('validation_context'), 'trusted_ca') : undefined;
   const certificateSecrets = m.messages('tls_certificate_sds_secret_configs').map((s) => s.string('name', { required: true })).filter((n): n is string => n !== undefined);
   const v = m.message('validation_context_sds_secret_config');
   const combined = m.message('combined_validation_context');
@@ -48,6 +66,8 @@ function commonTls(m: Message | undefined): TlsContext {
     certificateSecrets,
     matchSubjectAltNames,
     ...(validationSecret !== undefined ? { validationSecret } : {}),
+    ...(inlineCertificates.length > 0 ? { inlineCertificates } : {}),
+    ...(inlineTrustedCaPem !== undefined ? { inlineTrustedCaPem } : {}),
   };
 }
 
@@ -60,13 +80,13 @@ export function decodeTransportSocket(m: Message): TransportSocket | undefined {
   if (typed.typeUrl.endsWith(RAW_BUFFER_SUFFIX)) return { kind: 'rawBuffer' };
   if (typed.typeUrl === UPSTREAM_TLS_TYPE_URL && typed.body) {
     const sni = typed.body.string('sni');
-    return { kind: 'upstreamTls', ...(sni ? { sni } : {}), ...commonTls(typed.body.message('common_tls_context')) };
+    return { kind: 'upstreamTls', ...(sni ? { sni } : {}), ...commonTls(typed.body.message('common_tls_context'), false) };
   }
   if (typed.typeUrl === DOWNSTREAM_TLS_TYPE_URL && typed.body) {
     return {
       kind: 'downstreamTls',
       requireClientCertificate: typed.body.bool('require_client_certificate', false),
-      ...commonTls(typed.body.message('common_tls_context')),
+      ...commonTls(typed.body.message('common_tls_context'), true),
     };
   }
   config?.error(undefined, `unsupported transport socket type '${typed.typeUrl}'`);

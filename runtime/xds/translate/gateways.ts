@@ -4,7 +4,10 @@
  * an HTTP connection manager fetching `http.PORT`; that route configuration has
  * a virtual host per host of each VirtualService bound to the gateway and
  * admitted by the server's hosts, its routes built for the gateway.
- * TLS-terminating servers need certificates over SDS and are left out for now.
+ * HTTPS servers terminating TLS with a credentialName get one filter chain per
+ * server (its SNI names and certificate, see gateway-tls.ts) in front of the
+ * same connection manager; PASSTHROUGH servers get SNI-routed tcp_proxy
+ * listeners.
  */
 import type { GatewaySpec, Server, VirtualServiceSpec } from '../../../constructs/api';
 import type { ConfigObject } from '../../config/config-object';
@@ -14,6 +17,7 @@ import { httpConnectionManager } from './filters';
 import { RouteContext, httpRoutes } from './http-routes';
 import type { MeshIndex } from './mesh-index';
 import type { ProxyIdentity } from './proxy-identity';
+import { passthroughListeners, serverTlsRole, terminatingChains } from './gateway-tls';
 
 const HTTP_SERVER_PROTOCOLS = ['HTTP', 'HTTP2', 'GRPC', 'GRPC-WEB'];
 
@@ -42,7 +46,7 @@ function serversByPort(index: MeshIndex, proxy: ProxyIdentity): Map<number, Boun
   const out = new Map<number, BoundServer[]>();
   for (const gateway of index.gatewaysFor(proxy)) {
     for (const server of gateway.spec.servers) {
-      if (!HTTP_SERVER_PROTOCOLS.includes(server.port.protocol.toUpperCase())) continue;
+      if (!HTTP_SERVER_PROTOCOLS.includes(server.port.protocol.toUpperCase()) && serverTlsRole(server) !== 'terminate') continue;
       out.set(server.port.number, [...(out.get(server.port.number) ?? []), { gateway, server }]);
     }
   }
@@ -94,13 +98,17 @@ export function gatewayResources(index: MeshIndex, proxy: ProxyIdentity): { list
   for (const [port, servers] of serversByPort(index, proxy)) {
     const address = servers[0]?.server.bind ?? '0.0.0.0';
     const name = `${address}_${port}`;
-    listeners.push({
-      name,
-      address: socketAddress(address, port),
-      traffic_direction: 'OUTBOUND',
-      filter_chains: [{ filters: [httpConnectionManager({ statPrefix: `outbound_${name}`, rds: gatewayRouteName(port), useRemoteAddress: true })] }],
-    });
+    const hcm = httpConnectionManager({ statPrefix: `outbound_${name}`, rds: gatewayRouteName(port), useRemoteAddress: true });
+    if (servers.some(({ server }) => serverTlsRole(server) === 'terminate')) {
+      // TLS servers of a port take it: one chain per server (servers whose credential is missing are left out).
+      const tls = terminatingChains(index, servers, hcm);
+      if (tls.chains.length === 0) continue;
+      listeners.push({ name, address: socketAddress(address, port), traffic_direction: 'OUTBOUND', listener_filters: tls.listenerFilters, filter_chains: tls.chains });
+    } else {
+      listeners.push({ name, address: socketAddress(address, port), traffic_direction: 'OUTBOUND', filter_chains: [{ filters: [hcm] }] });
+    }
     routes.push(routeConfig(index, proxy, port, servers));
   }
+  listeners.push(...passthroughListeners(index, proxy));
   return { listeners, routes };
 }
