@@ -14,7 +14,7 @@ import { ControlPlane, SILENT, startControlPlane } from '../../runtime/control-p
 import { ProxyRuntime, startProxy } from '../../runtime/proxy/data-plane';
 import { buildProxyNode } from '../../runtime/proxy/node';
 import { parseClientHello, selectByServerName } from '../../runtime/proxy/tls';
-import { Upstream, admin, eventually, startUpstream, tempDir, waitForReady } from '../proxy-e2e/harness';
+import { Upstream, admin, eventually, startUpstream, tempDir, waitForReady, writeAtomically } from '../proxy-e2e/harness';
 import { TestCa, createTestCa, tlsSecretYaml } from './test-pki';
 
 jest.setTimeout(30_000);
@@ -214,6 +214,22 @@ describe('gateway TLS', () => {
     const stranger = await backendCa.issue('stranger', ['stranger.example.com']);
     await expect(httpsGet(MUTUAL_PORT, 'secure.example.com', serverCa.certPem, '/stranger', { cert: stranger.certPem, key: stranger.keyPem })).rejects.toThrow();
     expect(app.seen.some((s) => s.path === '/no-cert' || s.path === '/stranger')).toBe(false);
+  });
+
+  it('a renewed Secret is served to new connections', async () => {
+    // GIVEN a new certificate for web.example.com in the same Secret
+    const renewed = await serverCa.issue('web.example.com', ['web.example.com', 'www.example.com']);
+    const before = (await httpsGet(HTTPS_PORT, 'web.example.com', serverCa.certPem, '/before')).peerCert.serialNumber;
+    const secrets = fs.readFileSync(path.join(dir, 'secrets.yaml'), 'utf8').split(/(?=^---$)/m);
+    secrets[0] = tlsSecretYaml('istio-system', 'web-cert', { cert: renewed.certPem, key: renewed.keyPem });
+    writeAtomically(path.join(dir, 'secrets.yaml'), secrets.join(''));
+    // THEN new connections get it
+    const after = await eventually('renewed certificate', async () => {
+      const r = await httpsGet(HTTPS_PORT, 'web.example.com', serverCa.certPem, '/after').catch(() => undefined);
+      return r !== undefined && r.peerCert.serialNumber !== before ? r : undefined;
+    }, 8000);
+    expect(after.status).toBe(200);
+    expect(after.peerCert.subjectaltname).toContain('DNS:www.example.com');
   });
 
   it('PASSTHROUGH: the client reaches the TLS backend by SNI and sees its certificate end to end', async () => {
