@@ -70,3 +70,42 @@ spec:
     expect(listeners.some((l) => l.name === '0.0.0.0_8443')).toBe(false);
   });
 });
+
+describe('gateway TLS translation', () => {
+  function translateYaml(text: string): { name: string; filter_chains: unknown[] }[] {
+    const config: ConfigObject[] = [];
+    yaml.loadAll(text).forEach((doc, i) => {
+      const r = readManifest(doc, { source: 'test', index: i + 1 }, 'default');
+      if (r.type === 'object') config.push(r.object);
+    });
+    const router = proxyIdentity({ id: 'router~10.0.9.1~gw-0.istio-system~istio-system.svc.cluster.local', metadata: { LABELS: { istio: 'ingressgateway' } } });
+    return translate(ConfigSnapshot.of(config), router).listeners as unknown as { name: string; filter_chains: unknown[] }[];
+  }
+
+  it('keeps one listener per port when a PASSTHROUGH server shares it with an HTTP one', () => {
+    const listeners = translateYaml(`---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: { name: gw, namespace: istio-system }
+spec:
+  selector: { istio: ingressgateway }
+  servers:
+  - port: { number: 9443, name: http, protocol: HTTP }
+    hosts: ["*"]
+  - port: { number: 9443, name: tls, protocol: TLS }
+    hosts: ["db.example.com"]
+    tls: { mode: PASSTHROUGH }
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: db, namespace: default }
+spec:
+  hosts: ["db.example.com"]
+  gateways: ["istio-system/gw"]
+  tls:
+  - match: [{ sniHosts: ["db.example.com"] }]
+    route: [{ destination: { host: db.default.svc.cluster.local, port: { number: 5432 } } }]
+`);
+    expect(listeners.filter((l) => l.name === '0.0.0.0_9443')).toHaveLength(1);
+  });
+});

@@ -109,6 +109,8 @@ export function gatewayResources(index: MeshIndex, proxy: ProxyIdentity): { list
     }
     routes.push(routeConfig(index, proxy, port, servers));
   }
-  listeners.push(...passthroughListeners(index, proxy));
+  // A port's terminating or plaintext servers take it before PASSTHROUGH ones (one listener per address and port).
+  const taken = new Set(listeners.map((l) => l.name));
+  listeners.push(...passthroughListeners(index, proxy).filter((l) => !taken.has(l.name as string)));
   return { listeners, routes };
 }
