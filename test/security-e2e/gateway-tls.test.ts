@@ -200,6 +200,15 @@ describe('gateway TLS', () => {
     expect(dump.body).not.toContain(Buffer.from(webKeyPem, 'utf8').toString('base64').slice(0, 40));
   });
 
+  it('/certs lists the gateway credentials; /identity says the gateway has no workload identity', async () => {
+    const certs = JSON.parse((await admin(gateway?.adminPort ?? 0, '/certs')).body) as { certificates: { ca_cert: unknown[]; cert_chain: { subject_alt_names: { dns?: string }[] }[] }[] };
+    const names = certs.certificates.flatMap((c) => c.cert_chain.flatMap((d) => d.subject_alt_names.map((n) => n.dns)));
+    expect(names).toEqual(expect.arrayContaining(['web.example.com', 'api.example.com', 'secure.example.com']));
+    // MUTUAL's client CA is its ca_cert.
+    expect(certs.certificates.filter((c) => c.ca_cert.length === 1)).toHaveLength(1);
+    expect((await admin(gateway?.adminPort ?? 0, '/identity')).status).toBe(404);
+  });
+
   it('SIMPLE: an unknown SNI gets no certificate (connection closed)', async () => {
     await expect(httpsGet(HTTPS_PORT, 'other.example.com', serverCa.certPem, '/')).rejects.toThrow();
   });

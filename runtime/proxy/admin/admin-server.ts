@@ -88,7 +88,7 @@ export class AdminServer {
         sendJson(res, renderCerts((await s.certificates?.()) ?? []));
         return;
       case '/identity': {
-        const workload = ((await s.certificates?.()) ?? [])[0];
+        const workload = ((await s.certificates?.()) ?? []).find((c) => c.workload !== false);
         if (workload === undefined) send(res, 404, 'no workload certificate: this proxy runs without a workload identity (plaintext only)\n');
         else sendJson(res, identitySummary(workload));
         return;

@@ -18,6 +18,8 @@ export interface CertificateSet {
   readonly rootCertPem: string;
   /** When the proxy renews this certificate. @default unknown (not rotated by the proxy) */
   readonly nextRotation?: Date;
+  /** The workload identity (else a gateway credential). @default true */
+  readonly workload?: boolean;
 }
 
 /** `envoy.admin.v3.SubjectAlternateName`. */

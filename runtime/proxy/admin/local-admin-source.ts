@@ -33,9 +33,23 @@ export function localAdminSource(p: LocalAdminSourceProps): AdminSource {
     stats: async () => dataPlane.stats(),
     istioSeries: async () => dataPlane.metrics.data(),
     serverInfo: async (): Promise<ServerInfo> => serverInfo(p, isReady(ads, dataPlane) ? 'LIVE' : 'INITIALIZING', dataPlane.startedAt),
-    certificates: async () => workloadCertificateSets(p.certificates),
+    certificates: async () => [...workloadCertificateSets(p.certificates), ...credentialCertificateSets(dataPlane)],
     quit: p.quit,
   };
+}
+
+/** The gateway credentials the data plane's listeners terminate TLS with (each once). */
+export function credentialCertificateSets(dataPlane: DataPlane): CertificateSet[] {
+  const seen = new Set<string>();
+  const out: CertificateSet[] = [];
+  for (const l of dataPlane.listeners.values()) {
+    for (const c of l.credentials) {
+      if (seen.has(c.certificateChainPem)) continue;
+      seen.add(c.certificateChainPem);
+      out.push({ certChainPem: c.certificateChainPem, rootCertPem: c.clientCaPem ?? '', workload: false });
+    }
+  }
+  return out;
 }
 
 /** The workload certificate as a `/certs` set ([] without one). */

@@ -12,7 +12,7 @@ import { HttpFilterChain } from '../filters';
 import { HttpRouter } from './http-router';
 import { Http2Listener, sniffHttpVersion } from '../http2';
 import { TcpProxyHandler } from './tcp-proxy-handler';
-import { DownstreamTls, DownstreamTlsProps, GatewayTlsTerminator } from '../tls';
+import { CredentialChain, DownstreamTls, DownstreamTlsProps, GatewayTlsTerminator } from '../tls';
 import { SniListenerPlan, SniPassthrough } from './sni-listener';
 import type { UpstreamCluster } from './upstream-cluster';
 
@@ -53,6 +53,8 @@ export class BoundListener {
   private readonly passthrough: SniPassthrough | undefined;
   /** The SNI chains this listener was built for ('' for none): a change rebuilds it. */
   readonly sniFingerprint: string;
+  /** The certificates of its TLS-terminating SNI chains (gateway credentials). */
+  readonly credentials: readonly CredentialChain[];
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
   private accepting = false;
@@ -86,6 +88,7 @@ export class BoundListener {
     }
     const sni = props.sni;
     this.sniFingerprint = sni?.fingerprint ?? '';
+    this.credentials = sni?.kind === 'terminate' ? sni.chains : [];
     this.passthrough = sni?.kind === 'passthrough' ? new SniPassthrough(sni.chains, props.clusters) : undefined;
     this.tls = props.tls !== undefined ? new DownstreamTls({ ...props.tls, forwardClientCert: this.kind === 'http' })
       : sni?.kind === 'terminate' ? new GatewayTlsTerminator(sni.chains) : undefined;

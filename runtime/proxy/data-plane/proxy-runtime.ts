@@ -6,7 +6,7 @@
  */
 import * as nodeCluster from 'cluster';
 import type { Worker } from 'cluster';
-import { AdminServer, AdminSource, CertificateSet, DEFAULT_ADMIN_PORT, isReady, localAdminSource, serverInfo, workloadCertificateSets } from '../admin';
+import { AdminServer, AdminSource, CertificateSet, DEFAULT_ADMIN_PORT, credentialCertificateSets, isReady, localAdminSource, serverInfo, workloadCertificateSets } from '../admin';
 import { mergeSeries, mergeStats, MetricSeriesData, StatsMap } from '../metrics';
 import type { ProxyNode } from '../node';
 import { AdsClient } from '../xds-client';
@@ -174,7 +174,7 @@ export async function runProxyWorker(o: ProxyRuntimeOptions): Promise<void> {
       case 'clusters': value = dataPlane.renderClusters(); break;
       case 'stats': value = dataPlane.stats(); break;
       case 'istioSeries': value = dataPlane.metrics.data(); break;
-      case 'certificates': value = workloadCertificateSets(certificates).map((c) => ({ ...c, nextRotation: c.nextRotation?.getTime() })); break;
+      case 'certificates': value = [...workloadCertificateSets(certificates), ...credentialCertificateSets(dataPlane)].map((c) => ({ ...c, nextRotation: c.nextRotation?.getTime() })); break;
     }
     process.send?.({ meshformProxy: 'reply', id: m.id, value } satisfies ReplyMessage);
   });
@@ -290,9 +290,13 @@ async function startPrimary(o: ProxyRuntimeOptions, concurrency: number): Promis
 /** Certificate sets as a worker sent them over IPC (dates as epoch ms). */
 function certificateSetsOf(value: unknown): CertificateSet[] {
   if (!Array.isArray(value)) return [];
-  return value.flatMap((v: { certChainPem?: unknown; rootCertPem?: unknown; nextRotation?: unknown }) =>
+  return value.flatMap((v: { certChainPem?: unknown; rootCertPem?: unknown; nextRotation?: unknown; workload?: unknown }) =>
     typeof v.certChainPem === 'string' && typeof v.rootCertPem === 'string'
-      ? [{ certChainPem: v.certChainPem, rootCertPem: v.rootCertPem, ...(typeof v.nextRotation === 'number' ? { nextRotation: new Date(v.nextRotation) } : {}) }]
+      ? [{
+        certChainPem: v.certChainPem, rootCertPem: v.rootCertPem,
+        ...(typeof v.nextRotation === 'number' ? { nextRotation: new Date(v.nextRotation) } : {}),
+        ...(v.workload === false ? { workload: false } : {}),
+      }]
       : []);
 }
 
