@@ -153,11 +153,12 @@ function cpuSeconds(pid: number): number {
   return ticks / CLK_TCK;
 }
 
-function memoryMb(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'RssFile'): number {
+/** A /proc/<pid>/status field, or `Pss` from smaps_rollup (file-backed pages shared with other processes count by share), summed over the tree. */
+function memoryMb(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'RssFile' | 'Pss'): number {
   let kb = 0;
   for (const p of tree(pid)) {
     try {
-      const m = new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'));
+      const m = new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(fs.readFileSync(`/proc/${p}/${field === 'Pss' ? 'smaps_rollup' : 'status'}`, 'utf8'));
       if (m !== null) kb += Number(m[1]);
     } catch {
       // exited
@@ -391,12 +392,14 @@ http { access_log off; keepalive_requests 1000000; keepalive_timeout 300s;
   const rss = new Map<string, number>();
   const anon = new Map<string, number>();
   const file = new Map<string, number>();
+  const pss = new Map<string, number>();
   const hwmFixed = new Map<string, number>();
   for (const t of targets) {
     if (t.proc?.pid === undefined) continue;
     rss.set(t.name, memoryMb(t.proc.pid, 'VmRSS'));
     anon.set(t.name, memoryMb(t.proc.pid, 'RssAnon'));
     file.set(t.name, memoryMb(t.proc.pid, 'RssFile'));
+    pss.set(t.name, memoryMb(t.proc.pid, 'Pss'));
     hwmFixed.set(t.name, memoryMb(t.proc.pid, 'VmHWM'));
   }
   for (let round = 0; round < (SKIP_WRK ? 0 : ROUNDS); round++) {
@@ -417,8 +420,8 @@ http { access_log off; keepalive_requests 1000000; keepalive_timeout 300s;
   const haproxyTput = median(tput.get('haproxy') ?? [NaN]);
   const rows: string[] = [];
   rows.push(
-    '| target | max req/s (median of rounds) | × HAProxy | p50 / p90 / p99 at ' + RATE + '/s (ms) | added p50 / p90 / p99 (ms) | CPU s per 1k req | vCPU at ' + RATE + '/s | RSS MB at ' + RATE + '/s (RssAnon / RssFile) | peak RSS MB (VmHWM, after max load) |',
-    '| --- | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: |',
+    '| target | max req/s (median of rounds) | × HAProxy | p50 / p90 / p99 at ' + RATE + '/s (ms) | added p50 / p90 / p99 (ms) | CPU s per 1k req | vCPU at ' + RATE + '/s | RSS MB at ' + RATE + '/s (RssAnon / RssFile) | PSS MB at ' + RATE + '/s | peak RSS MB (VmHWM, after max load) |',
+    '| --- | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const t of targets) {
     const f = fixed.get(t.name) ?? [];
@@ -431,7 +434,7 @@ http { access_log off; keepalive_requests 1000000; keepalive_timeout 300s;
     rows.push(
       `| ${t.name} | ${tp.toFixed(0)} | ${(tp / haproxyTput).toFixed(2)} | ${p('p50Ms').toFixed(3)} / ${p('p90Ms').toFixed(3)} / ${p('p99Ms').toFixed(3)} | ${
         proxied ? `${(p('p50Ms') - dP('p50Ms')).toFixed(3)} / ${(p('p90Ms') - dP('p90Ms')).toFixed(3)} / ${(p('p99Ms') - dP('p99Ms')).toFixed(3)}` : '—'
-      } | ${proxied ? ((cpu / completed) * 1000).toFixed(3) : '—'} | ${proxied ? (cpu / seconds).toFixed(3) : '—'} | ${proxied ? `${(rss.get(t.name) ?? NaN).toFixed(1)} (${(anon.get(t.name) ?? NaN).toFixed(1)} / ${(file.get(t.name) ?? NaN).toFixed(1)})` : '—'} | ${
+      } | ${proxied ? ((cpu / completed) * 1000).toFixed(3) : '—'} | ${proxied ? (cpu / seconds).toFixed(3) : '—'} | ${proxied ? `${(rss.get(t.name) ?? NaN).toFixed(1)} (${(anon.get(t.name) ?? NaN).toFixed(1)} / ${(file.get(t.name) ?? NaN).toFixed(1)})` : '—'} | ${proxied ? (pss.get(t.name) ?? NaN).toFixed(1) : '—'} | ${
         proxied && t.proc?.pid !== undefined ? memoryMb(t.proc.pid, 'VmHWM').toFixed(1) : '—'
       } |`,
     );
