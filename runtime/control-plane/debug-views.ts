@@ -7,6 +7,7 @@ import type { SnapshotCache } from '../xds/cache/snapshot-cache';
 import { RESOURCE_TYPES, shortTypeName } from '../xds/resource-types';
 import type { XdsStatusRegistry } from '../xds/server/status-registry';
 import type { ProxyError } from './proxy-snapshots';
+import { redactPrivateKeys } from '../xds/redact-secrets';
 
 /** Sync state of one type of one proxy, as `/debug/syncz` shows it. */
 export interface TypeSyncView {
@@ -64,7 +65,7 @@ export function syncView(status: XdsStatusRegistry, cache: SnapshotCache): Proxy
 
 const DUMP_KEYS: Readonly<Record<string, string>> = { CDS: 'clusters', EDS: 'endpoints', LDS: 'listeners', RDS: 'routes', SDS: 'secrets' };
 
-/** `/debug/config_dump?proxyID=`: the proxy's resources by type, with versions; `undefined` for an unknown proxy. */
+/** `/debug/config_dump?proxyID=`: the proxy's resources by type (private keys redacted), with versions; `undefined` for an unknown proxy. */
 export function configDump(cache: SnapshotCache, nodeId: string): Record<string, unknown> | undefined {
   const snapshot = cache.getSnapshot(nodeId);
   if (!snapshot) return undefined;
@@ -72,7 +73,7 @@ export function configDump(cache: SnapshotCache, nodeId: string): Record<string,
   const versions: Record<string, string> = {};
   for (const t of RESOURCE_TYPES) {
     const key = DUMP_KEYS[t.shortName] ?? t.shortName;
-    out[key] = [...snapshot.resources(t.typeUrl).values()].map((r) => r.resource);
+    out[key] = [...snapshot.resources(t.typeUrl).values()].map((r) => redactPrivateKeys(r.resource));
     versions[t.shortName] = snapshot.version(t.typeUrl);
   }
   out.versions = versions;

@@ -200,6 +200,16 @@ describe('gateway TLS', () => {
     expect(dump.body).not.toContain(Buffer.from(webKeyPem, 'utf8').toString('base64').slice(0, 40));
   });
 
+  it("the control plane's /debug/config_dump of the gateway never shows the private keys either", async () => {
+    const proxyID = encodeURIComponent(`router~${GW}~ingressgateway-0.istio-system~istio-system.svc.cluster.local`);
+    const dump = await admin(plane?.monitoringPort ?? 0, `/debug/config_dump?proxyID=${proxyID}`);
+    expect(dump.status).toBe(200);
+    expect(dump.body).toContain('tls_certificates');
+    expect(dump.body).toContain('[redacted]');
+    expect(dump.body).not.toContain(Buffer.from(webKeyPem, 'utf8').toString('base64').slice(0, 40));
+    expect(dump.body).not.toContain(webKeyPem.split('\n')[1]);
+  });
+
   it('/certs lists the gateway credentials; /identity says the gateway has no workload identity', async () => {
     const certs = JSON.parse((await admin(gateway?.adminPort ?? 0, '/certs')).body) as { certificates: { ca_cert: unknown[]; cert_chain: { subject_alt_names: { dns?: string }[] }[] }[] };
     const names = certs.certificates.flatMap((c) => c.cert_chain.flatMap((d) => d.subject_alt_names.map((n) => n.dns)));

@@ -10,7 +10,7 @@ import { TypeUrl } from '../../xds/resource-types';
 import type { AppliedResource, XdsTypeName } from './applied-resource';
 import type { ProxyConfigSnapshot } from './proxy-config-snapshot';
 import type { UpdateFailure } from './update-failure';
-import { redactPrivateKeys } from './redact-secrets';
+import { redactPrivateKeys } from '../../xds/redact-secrets';
 
 export const ConfigDumpTypeUrl = {
   Listeners: 'type.googleapis.com/envoy.admin.v3.ListenersConfigDump',
