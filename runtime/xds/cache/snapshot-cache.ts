@@ -5,6 +5,7 @@
  */
 import { RESOURCE_TYPES, TypeUrl } from '../resource-types';
 import { checkConsistency, ConsistencyResult } from './consistency';
+import type { ResourceSet } from './resource-set';
 import type { Snapshot } from './snapshot';
 import type {
   CachedResource,
@@ -53,7 +54,38 @@ const SENT_HISTORY = 2;
 
 interface SentVersion {
   readonly version: string;
+  readonly snapshot: Snapshot;
+}
+
+/** What a client holding `basis` lacks of `typeUrl` in `snapshot`. */
+interface Basis {
   readonly resources: ReadonlyMap<string, CachedResource>;
+  /** Names that may differ (a superset of those that do); undefined: any may. */
+  readonly candidates?: Iterable<string>;
+}
+
+const CHANGED_NAMES = new WeakMap<ResourceSet, WeakMap<ResourceSet, readonly string[]>>();
+
+/** Names of `now`'s resources whose version differs in `before`, once per pair of shared sets. */
+function changedNames(before: ResourceSet, now: ResourceSet): readonly string[] {
+  let byBefore = CHANGED_NAMES.get(now);
+  if (!byBefore) CHANGED_NAMES.set(now, (byBefore = new WeakMap()));
+  let names = byBefore.get(before);
+  if (!names) {
+    const found: string[] = [];
+    for (const r of now.resources.values()) if (before.resources.get(r.name)?.version !== r.version) found.push(r.name);
+    byBefore.set(before, (names = found));
+  }
+  return names;
+}
+
+/** The basis of a partial answer: the resources the client holds, and which names can differ. */
+function basisOf(sent: SentVersion, snapshot: Snapshot, typeUrl: string): Basis {
+  const resources = sent.snapshot.resources(typeUrl);
+  const before = sent.snapshot.layers(typeUrl);
+  const now = snapshot.layers(typeUrl);
+  if (!before.shared || !now.shared) return { resources };
+  return { resources, candidates: [...changedNames(before.shared, now.shared), ...now.own.keys()] };
 }
 
 export interface SnapshotCacheOptions {
@@ -175,12 +207,12 @@ export class SnapshotCache implements ConfigWatcher {
     if (typeof known !== 'string' || !this.partialSotwAnswers) return answer(snapshot, typeUrl, known, subscription);
     const partial = PARTIAL_SOTW_TYPES.has(typeUrl) && !subscription.wildcard && known !== '';
     const basis = partial ? this.sent.get(nodeId)?.get(typeUrl)?.find((v) => v.version === known) : undefined;
-    const response = answer(snapshot, typeUrl, known, subscription, basis?.resources);
+    const response = answer(snapshot, typeUrl, known, subscription, basis ? basisOf(basis, snapshot, typeUrl) : undefined);
     if (response && PARTIAL_SOTW_TYPES.has(typeUrl)) {
       let byType = this.sent.get(nodeId);
       if (!byType) this.sent.set(nodeId, (byType = new Map()));
       const history = (byType.get(typeUrl) ?? []).filter((v) => v.version !== response.version);
-      history.push({ version: response.version, resources: snapshot.resources(typeUrl) });
+      history.push({ version: response.version, snapshot });
       byType.set(typeUrl, history.slice(-SENT_HISTORY));
     }
     return response;
@@ -197,7 +229,7 @@ function answer(
   typeUrl: string,
   known: KnownState,
   subscription: Subscription,
-  basis?: ReadonlyMap<string, CachedResource>,
+  basis?: Basis,
 ): WatchResponse | undefined {
   const version = snapshot.version(typeUrl);
   const all = snapshot.resources(typeUrl);
@@ -207,9 +239,11 @@ function answer(
     if (known === version) return undefined;
     const resources: CachedResource[] = [];
     if (basis && !subscription.wildcard) {
-      for (const name of subscription.names) {
+      for (const name of basis.candidates ?? subscription.names) {
         const resource = all.get(name);
-        if (resource && basis.get(name) !== resource && basis.get(name)?.version !== resource.version) resources.push(resource);
+        if (!resource || !subscription.names.has(name)) continue;
+        const held = basis.resources.get(name);
+        if (held !== resource && held?.version !== resource.version) resources.push(resource);
       }
       if (resources.length > 0) return { typeUrl, version, resources: resources.sort(byName), removed: [] };
     }
