@@ -216,7 +216,7 @@ function ingressPort(l: IstioIngressListener, proxy: ProxyIdentity, captured: bo
 
 /** The services the proxy's workload backs: an endpoint at its IP, or a selector picking its labels in its namespace. */
 export function ownServices(index: MeshIndex, proxy: ProxyIdentity): RegistryService[] {
-  return index.backingCandidates(proxy.ip, proxy.namespace).filter((s) =>
+  return index.backingCandidates(proxy.ip, proxy.namespace, proxy.labels).filter((s) =>
     s.endpoints.some((e) => e.address === proxy.ip)
     || (s.namespace === proxy.namespace && s.selector !== undefined && Object.keys(s.selector).length > 0 && labelsMatch(s.selector, proxy.labels)));
 }

@@ -161,31 +161,32 @@ export class MeshIndex {
   }
 
   /**
-   * Services that may be backed by the workload at `ip` in `namespace`: those
-   * with an endpoint at `ip` and those of `namespace` with a selector, in
-   * registry order (the caller applies its own test to each).
+   * Services that may be backed by the workload at `ip` in `namespace` with
+   * `labels`: those with an endpoint at `ip`, and those of `namespace` whose
+   * selector's first label the workload carries; in registry order (the caller
+   * applies its own test to each).
    */
-  public backingCandidates(ip: string, namespace: string): readonly RegistryService[] {
+  public backingCandidates(ip: string, namespace: string, labels: Readonly<Record<string, string>>): readonly RegistryService[] {
     const lookup = this.memo('backing-candidates', () => {
       const byAddress = new Map<string, RegistryService[]>();
-      const selecting = new Map<string, RegistryService[]>();
+      const bySelector = new Map<string, RegistryService[]>();
       const position = new Map<RegistryService, number>();
+      const add = (map: Map<string, RegistryService[]>, key: string, s: RegistryService): void => {
+        const list = map.get(key);
+        if (!list) map.set(key, [s]);
+        else if (list[list.length - 1] !== s) list.push(s);
+      };
       this.registry.all().forEach((s, i) => {
         position.set(s, i);
-        for (const e of s.endpoints) {
-          const list = byAddress.get(e.address) ?? [];
-          if (list[list.length - 1] !== s) list.push(s);
-          byAddress.set(e.address, list);
-        }
-        if (s.selector !== undefined && Object.keys(s.selector).length > 0) selecting.set(s.namespace, [...(selecting.get(s.namespace) ?? []), s]);
+        for (const e of s.endpoints) add(byAddress, e.address, s);
+        const first = Object.entries(s.selector ?? {})[0];
+        if (first) add(bySelector, JSON.stringify([s.namespace, first[0], first[1]]), s);
       });
-      return { byAddress, selecting, position };
+      return { byAddress, bySelector, position };
     });
-    const a = lookup.byAddress.get(ip) ?? [];
-    const b = lookup.selecting.get(namespace) ?? [];
-    if (b.length === 0) return a;
-    if (a.length === 0) return b;
-    return [...new Set([...a, ...b])].sort((x, y) => (lookup.position.get(x) ?? 0) - (lookup.position.get(y) ?? 0));
+    const found = new Set<RegistryService>(lookup.byAddress.get(ip) ?? []);
+    for (const [k, v] of Object.entries(labels)) for (const s of lookup.bySelector.get(JSON.stringify([namespace, k, v])) ?? []) found.add(s);
+    return [...found].sort((x, y) => (lookup.position.get(x) ?? 0) - (lookup.position.get(y) ?? 0));
   }
 
   /** `make()`, computed once per index and `key`. */
