@@ -8,10 +8,13 @@
 import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
-import { ControlPlane, SILENT, startControlPlane } from '../../runtime/control-plane';
-import { ProxyRuntime, startProxy } from '../../runtime/proxy/data-plane';
-import { buildProxyNode } from '../../runtime/proxy/node';
-import { Reply, Upstream, admin, eventually, startUpstream, tempDir, waitForReady, writeAtomically } from '../proxy-e2e/harness';
+import { ControlPlane } from '../../runtime/control-plane';
+import { ProxyRuntime } from '../../runtime/proxy/data-plane';
+import { tempDir, writeAtomically } from '../support/config-dir';
+import { Reply, admin, replyTo } from '../support/http-client';
+import { Upstream, startUpstream } from '../support/local-upstreams';
+import { sidecarNodeId, startTestPlane, startTestProxy, waitForReady } from '../support/mesh-under-test';
+import { eventually } from '../support/wait-for';
 
 export interface ServerMesh {
   readonly ip: string;
@@ -60,14 +63,11 @@ export async function startServerMesh(ip: string, upstreamIp: string): Promise<S
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
-    plane = await startControlPlane({ configDir: dir, xdsPort: 0, monitoringPort: 0, debounceMs: 10, settleMs: 30, logger: SILENT });
-    proxy = await startProxy({
-      xdsAddress: `127.0.0.1:${plane.xdsPort}`,
-      node: buildProxyNode({ nodeId: `sidecar~${ip}~reviews-0.default~default.svc.cluster.local`, labels: { app: 'reviews', version: 'v1' }, interceptionMode: 'NONE' }),
-      adminPort: 0,
+    plane = await startTestPlane(dir, { debounceMs: 10, settleMs: 30 });
+    proxy = await startTestProxy(plane, {
+      node: { nodeId: sidecarNodeId(ip, 'reviews-0'), labels: { app: 'reviews', version: 'v1' }, interceptionMode: 'NONE' },
       batchAccessLog: false,
       drainTimeoutMs: 500,
-      initialFetchTimeoutMs: 5000,
     });
     await waitForReady(proxy.adminPort);
   } catch (e) {
@@ -89,22 +89,12 @@ export async function startServerMesh(ip: string, upstreamIp: string): Promise<S
 
 function send(ip: string, pathAndQuery: string, options: { method?: string; headers?: Record<string, string>; from?: string }): Promise<Reply> {
   const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: ip, port: 9080, path: pathAndQuery, method: options.method ?? 'GET', agent: false,
-      headers: { host: 'reviews:9080', ...(options.headers ?? {}) },
-      ...(options.from !== undefined ? { localAddress: options.from } : {}),
-    }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, upstream: String(res.headers['x-upstream'] ?? ''), ms: Date.now() - started }));
-      res.on('error', reject);
-    });
-    req.setTimeout(5000, () => req.destroy(new Error(`no answer to ${pathAndQuery}`)));
-    req.on('error', reject);
-    req.end();
+  const req = http.request({
+    host: ip, port: 9080, path: pathAndQuery, method: options.method ?? 'GET', agent: false,
+    headers: { host: 'reviews:9080', ...(options.headers ?? {}) },
+    ...(options.from !== undefined ? { localAddress: options.from } : {}),
   });
+  return replyTo(req, started, 5000, `no answer to ${pathAndQuery}`);
 }
 
 /** An AuthorizationPolicy document. */

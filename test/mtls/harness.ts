@@ -8,10 +8,13 @@
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { ControlPlane, SILENT, startControlPlane } from '../../runtime/control-plane';
-import { ProxyRuntime, startProxy } from '../../runtime/proxy/data-plane';
-import { buildProxyNode } from '../../runtime/proxy/node';
-import { request, Reply, startUpstream, tempDir, Upstream, waitForReady, writeAtomically, eventually } from '../proxy-e2e/harness';
+import { ControlPlane } from '../../runtime/control-plane';
+import { ProxyRuntime } from '../../runtime/proxy/data-plane';
+import { tempDir, writeAtomically, writeConfigFiles } from '../support/config-dir';
+import { request, Reply } from '../support/http-client';
+import { startUpstream, Upstream } from '../support/local-upstreams';
+import { meshWorkloadIdentity, sidecarNodeId, startTestPlane, startTestProxy, waitForReady } from '../support/mesh-under-test';
+import { eventually } from '../support/wait-for';
 
 export const CLIENT_IP = '127.0.88.1';
 export const SERVER_IP = '127.0.88.2';
@@ -111,7 +114,7 @@ export async function startMtlsMesh(files: Readonly<Record<string, string>> = {}
   await new Promise<void>((resolve) => echo.listen(0, SERVER_IP, resolve));
   const echoPort = (echo.address() as net.AddressInfo).port;
   fs.writeFileSync(path.join(dir, 'mesh.yaml'), meshYaml(app.port, echoPort));
-  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  writeConfigFiles(dir, files);
   let plane: ControlPlane | undefined;
   let client: ProxyRuntime | undefined;
   let server: ProxyRuntime | undefined;
@@ -124,17 +127,14 @@ export async function startMtlsMesh(files: Readonly<Record<string, string>> = {}
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
-    plane = await startControlPlane({ configDir: dir, xdsPort: 0, monitoringPort: 0, debounceMs: 20, settleMs: 50, logger: SILENT, ca: { trustDomain: TRUST_DOMAIN } });
-    const ca = plane.ca;
-    if (!ca) throw new Error('control plane started without its CA');
-    const start = (ip: string, pod: string, app: string, sa: string): Promise<ProxyRuntime> => startProxy({
-      xdsAddress: `127.0.0.1:${plane?.xdsPort}`,
-      node: buildProxyNode({ nodeId: `sidecar~${ip}~${pod}.default~default.svc.cluster.local`, labels: { app }, interceptionMode: 'NONE' }),
-      adminPort: 0,
+    const running = await startTestPlane(dir, { debounceMs: 20, settleMs: 50, trustDomain: TRUST_DOMAIN });
+    plane = running;
+    if (!running.ca) throw new Error('control plane started without its CA');
+    const start = (ip: string, pod: string, app: string, sa: string): Promise<ProxyRuntime> => startTestProxy(running, {
+      node: { nodeId: sidecarNodeId(ip, pod), labels: { app }, interceptionMode: 'NONE' },
       drainTimeoutMs: 500,
-      initialFetchTimeoutMs: 5000,
       logger: (level, message) => logs.push(`${pod} ${level} ${message}`),
-      workloadIdentity: { identity: { trustDomain: TRUST_DOMAIN, namespace: 'default', serviceAccount: sa }, token: ca.tokens.mint({ trustDomain: TRUST_DOMAIN, namespace: 'default', serviceAccount: sa }) },
+      workloadIdentity: meshWorkloadIdentity(running, TRUST_DOMAIN, sa),
     });
     server = await start(SERVER_IP, 'reviews-0', 'reviews', 'reviews');
     client = await start(CLIENT_IP, 'client-0', 'client', 'client');

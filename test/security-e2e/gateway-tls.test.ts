@@ -10,11 +10,14 @@ import * as fs from 'fs';
 import * as https from 'https';
 import * as path from 'path';
 import * as tls from 'tls';
-import { ControlPlane, SILENT, startControlPlane } from '../../runtime/control-plane';
-import { ProxyRuntime, startProxy } from '../../runtime/proxy/data-plane';
-import { buildProxyNode } from '../../runtime/proxy/node';
+import { ControlPlane } from '../../runtime/control-plane';
+import { ProxyRuntime } from '../../runtime/proxy/data-plane';
 import { parseClientHello, selectByServerName } from '../../runtime/proxy/tls';
-import { Upstream, admin, eventually, startUpstream, tempDir, waitForReady, writeAtomically } from '../proxy-e2e/harness';
+import { tempDir, writeAtomically } from '../support/config-dir';
+import { admin } from '../support/http-client';
+import { Upstream, startUpstream } from '../support/local-upstreams';
+import { startTestPlane, startTestProxy, waitForReady } from '../support/mesh-under-test';
+import { eventually } from '../support/wait-for';
 import { TestCa, createTestCa, tlsSecretYaml } from './test-pki';
 
 jest.setTimeout(30_000);
@@ -159,11 +162,10 @@ describe('gateway TLS', () => {
       tlsSecretYaml('istio-system', 'web-cert', { cert: web.certPem, key: web.keyPem })
       + tlsSecretYaml('istio-system', 'api-cert', { cert: api.certPem, key: api.keyPem })
       + tlsSecretYaml('istio-system', 'secure-cert', { cert: secure.certPem, key: secure.keyPem, ca: clientCa.certPem }));
-    plane = await startControlPlane({ configDir: dir, xdsPort: 0, monitoringPort: 0, debounceMs: 10, settleMs: 30, logger: SILENT });
-    gateway = await startProxy({
-      xdsAddress: `127.0.0.1:${plane.xdsPort}`,
-      node: buildProxyNode({ nodeId: `router~${GW}~ingressgateway-0.istio-system~istio-system.svc.cluster.local`, labels: { istio: 'ingressgateway' } }),
-      adminPort: 0, drainTimeoutMs: 500, initialFetchTimeoutMs: 5000, batchAccessLog: false,
+    plane = await startTestPlane(dir, { debounceMs: 10, settleMs: 30 });
+    gateway = await startTestProxy(plane, {
+      node: { nodeId: `router~${GW}~ingressgateway-0.istio-system~istio-system.svc.cluster.local`, labels: { istio: 'ingressgateway' } },
+      drainTimeoutMs: 500, batchAccessLog: false,
     });
     await waitForReady(gateway.adminPort);
     const g = gateway;

@@ -11,10 +11,13 @@ import * as fs from 'fs';
 import * as https from 'https';
 import * as path from 'path';
 import { createWorkloadCsr } from '../../runtime/ca';
-import { ControlPlane, SILENT, startControlPlane } from '../../runtime/control-plane';
-import { ProxyRuntime, startProxy } from '../../runtime/proxy/data-plane';
-import { buildProxyNode } from '../../runtime/proxy/node';
-import { Reply, Upstream, admin, eventually, request, startUpstream, tempDir, waitForReady, writeAtomically } from '../proxy-e2e/harness';
+import { ControlPlane } from '../../runtime/control-plane';
+import { ProxyRuntime } from '../../runtime/proxy/data-plane';
+import { tempDir, writeAtomically, writeConfigFiles } from '../support/config-dir';
+import { Reply, admin, replyTo, request } from '../support/http-client';
+import { Upstream, startUpstream } from '../support/local-upstreams';
+import { meshWorkloadIdentity, sidecarNodeId, startTestPlane, startTestProxy, waitForReady } from '../support/mesh-under-test';
+import { eventually } from '../support/wait-for';
 
 export const TRUST_DOMAIN = 'cluster.local';
 
@@ -101,7 +104,7 @@ export async function startSecureMesh(net: string, files: Readonly<Record<string
   const dir = tempDir('security-e2e');
   const app = await startUpstream('reviews-app', serverIp);
   fs.writeFileSync(path.join(dir, 'mesh.yaml'), meshYaml(clientIp, serverIp, app));
-  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  writeConfigFiles(dir, files);
   let plane: ControlPlane | undefined;
   let client: ProxyRuntime | undefined;
   let server: ProxyRuntime | undefined;
@@ -113,18 +116,14 @@ export async function startSecureMesh(net: string, files: Readonly<Record<string
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
-    plane = await startControlPlane({ configDir: dir, xdsPort: 0, monitoringPort: 0, debounceMs: 10, settleMs: 30, logger: SILENT, ca: { trustDomain: TRUST_DOMAIN } });
-    const ca = plane.ca;
-    if (!ca) throw new Error('control plane started without its CA');
-    const xdsPort = plane.xdsPort;
-    const start = (ip: string, pod: string, appLabel: string, sa: string): Promise<ProxyRuntime> => startProxy({
-      xdsAddress: `127.0.0.1:${xdsPort}`,
-      node: buildProxyNode({ nodeId: `sidecar~${ip}~${pod}.default~default.svc.cluster.local`, labels: { app: appLabel }, interceptionMode: 'NONE' }),
-      adminPort: 0,
+    const running = await startTestPlane(dir, { debounceMs: 10, settleMs: 30, trustDomain: TRUST_DOMAIN });
+    plane = running;
+    if (!running.ca) throw new Error('control plane started without its CA');
+    const start = (ip: string, pod: string, appLabel: string, sa: string): Promise<ProxyRuntime> => startTestProxy(running, {
+      node: { nodeId: sidecarNodeId(ip, pod), labels: { app: appLabel }, interceptionMode: 'NONE' },
       batchAccessLog: false,
       drainTimeoutMs: 500,
-      initialFetchTimeoutMs: 5000,
-      workloadIdentity: { identity: { trustDomain: TRUST_DOMAIN, namespace: 'default', serviceAccount: sa }, token: ca.tokens.mint({ trustDomain: TRUST_DOMAIN, namespace: 'default', serviceAccount: sa }) },
+      workloadIdentity: meshWorkloadIdentity(running, TRUST_DOMAIN, sa),
     });
     server = await start(serverIp, 'reviews-0', 'reviews', 'reviews');
     client = await start(clientIp, 'client-0', 'client', 'client');
@@ -150,24 +149,16 @@ export async function startSecureMesh(net: string, files: Readonly<Record<string
       const issued = await ca.signCsr(csr.csrPem, { identity });
       return { key: csr.privateKeyPem, cert: issued.certChainPem, ca: issued.rootCertPem };
     },
-    callAs: (tls, p, headers = {}) => new Promise<Reply>((resolve, reject) => {
+    callAs: (tls, p, headers = {}) => {
       const started = Date.now();
       const req = https.request({
         host: serverIp, port: 9080, path: p, agent: false, key: tls.key, cert: tls.cert, ca: tls.ca,
         // The sidecar's certificate names its SPIFFE ID, not a host name.
         checkServerIdentity: () => undefined,
         headers: { host: 'reviews:9080', ...headers },
-      }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, upstream: String(res.headers['x-upstream'] ?? ''), ms: Date.now() - started }));
-        res.on('error', reject);
       });
-      req.setTimeout(5000, () => req.destroy(new Error(`no answer to ${p}`)));
-      req.on('error', reject);
-      req.end();
-    }),
+      return replyTo(req, started, 5000, `no answer to ${p}`);
+    },
     async apply(file, yaml, marker) {
       writeAtomically(path.join(dir, file), yaml);
       await eventually(`config holding '${marker}'`, async () => (await adminGet(serverProxy, '/config_dump')).body.includes(marker), 8000);

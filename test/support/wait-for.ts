@@ -13,3 +13,14 @@ export async function waitFor<T>(predicate: () => T | undefined | null | false, 
     await new Promise<void>((resolve) => setTimeout(resolve, 5));
   }
 }
+
+/** Polls an async check until it yields a value (not undefined/false), with a deadline. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, deadlineMs = 5000): Promise<T> {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
