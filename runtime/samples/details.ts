@@ -1,7 +1,6 @@
 /** bookinfo's details service: `GET /details/<id>` answers the book's bibliographic facts. */
-import { methodNotAllowed, notFound, requestUrl, sendJson } from './http-util';
-import { productIdFrom } from './product-id';
-import { SampleApp, SampleDefinition } from './sample-app';
+import { productLookupSample } from './product-lookup';
+import { SampleDefinition } from './sample-app';
 
 /** What details answers for a book. */
 export interface BookDetails {
@@ -30,21 +29,9 @@ export function bookDetails(id: number): BookDetails {
   };
 }
 
-export const DETAILS: SampleDefinition = {
+export const DETAILS: SampleDefinition = productLookupSample({
   name: 'details',
-  defaultPort: 9080,
-  versions: ['v1'],
-  create({ version }): SampleApp {
-    const versionHeader = { 'x-bookinfo-version': version };
-    return {
-      handle(request, response) {
-        const path = requestUrl(request).pathname;
-        if (path === '/health') return sendJson(response, 200, { status: 'Details is healthy' }, versionHeader);
-        const id = productIdFrom(path, '/details/');
-        if (id === undefined) return notFound(response);
-        if (request.method !== 'GET') return methodNotAllowed(response, 'GET');
-        return sendJson(response, 200, bookDetails(id), versionHeader);
-      },
-    };
-  },
-};
+  healthStatus: 'Details is healthy',
+  pathPrefix: '/details/',
+  answer: bookDetails,
+});
