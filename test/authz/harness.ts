@@ -13,6 +13,7 @@ import { ProxyRuntime } from '../../runtime/proxy/data-plane';
 import { tempDir, writeAtomically } from '../support/config-dir';
 import { Reply, admin, replyTo } from '../support/http-client';
 import { Upstream, startUpstream } from '../support/local-upstreams';
+import { HTTP_9080, kubeServiceYaml, sidecarResourceYaml } from '../support/mesh-yaml';
 import { sidecarNodeId, startTestPlane, startTestProxy, waitForReady } from '../support/mesh-under-test';
 import { eventually } from '../support/wait-for';
 
@@ -29,25 +30,8 @@ export interface ServerMesh {
 }
 
 function baseYaml(ip: string, upstream: Upstream): string {
-  return `---
-apiVersion: v1
-kind: Service
-metadata: { name: reviews, namespace: default }
-spec:
-  selector: { app: reviews }
-  ports: [{ name: http, port: 9080 }]
----
-apiVersion: networking.istio.io/v1
-kind: Sidecar
-metadata: { name: reviews, namespace: default }
-spec:
-  workloadSelector: { labels: { app: reviews } }
-  ingress:
-  - port: { number: 9080, protocol: HTTP, name: http }
-    bind: ${ip}
-    captureMode: NONE
-    defaultEndpoint: ${upstream.address}:${upstream.port}
-`;
+  return kubeServiceYaml('reviews', [{ name: 'http', port: 9080 }])
+    + sidecarResourceYaml('reviews', { ingress: [{ port: HTTP_9080, bind: ip, defaultEndpoint: `${upstream.address}:${upstream.port}` }] });
 }
 
 export async function startServerMesh(ip: string, upstreamIp: string): Promise<ServerMesh> {

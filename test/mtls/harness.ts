@@ -13,6 +13,7 @@ import { ProxyRuntime } from '../../runtime/proxy/data-plane';
 import { tempDir, writeAtomically, writeConfigFiles } from '../support/config-dir';
 import { request, Reply } from '../support/http-client';
 import { startUpstream, Upstream } from '../support/local-upstreams';
+import { HTTP_9080, kubeServiceYaml, SidecarPort, sidecarResourceYaml, workloadEntryYaml } from '../support/mesh-yaml';
 import { meshWorkloadIdentity, sidecarNodeId, startTestPlane, startTestProxy, waitForReady } from '../support/mesh-under-test';
 import { eventually } from '../support/wait-for';
 
@@ -24,55 +25,14 @@ export const SERVER_ID = `spiffe://${TRUST_DOMAIN}/ns/default/sa/reviews`;
 
 /** The mesh: Service reviews backed by a sidecar workload (tlsMode istio, service account reviews), and both Sidecars. */
 export function meshYaml(appPort: number, echoPort = 7): string {
-  return `---
-apiVersion: v1
-kind: Service
-metadata: { name: reviews, namespace: default }
-spec:
-  selector: { app: reviews }
-  ports: [{ name: http, port: 9080 }, { name: tcp-echo, port: 9091 }]
----
-apiVersion: networking.istio.io/v1
-kind: WorkloadEntry
-metadata: { name: reviews-0, namespace: default }
-spec:
-  address: ${SERVER_IP}
-  ports: { http: 9080, tcp-echo: 9091 }
-  serviceAccount: reviews
-  labels: { app: reviews, security.istio.io/tlsMode: istio }
----
-apiVersion: networking.istio.io/v1
-kind: Sidecar
-metadata: { name: client, namespace: default }
-spec:
-  workloadSelector: { labels: { app: client } }
-  egress:
-  - port: { number: 9080, protocol: HTTP, name: http }
-    bind: ${CLIENT_IP}
-    captureMode: NONE
-    hosts: ["./*"]
-  - port: { number: 9091, protocol: TCP, name: tcp-echo }
-    bind: ${CLIENT_IP}
-    captureMode: NONE
-    hosts: ["./*"]
----
-apiVersion: networking.istio.io/v1
-kind: Sidecar
-metadata: { name: reviews, namespace: default }
-spec:
-  workloadSelector: { labels: { app: reviews } }
-  ingress:
-  - port: { number: 9080, protocol: HTTP, name: http }
-    bind: ${SERVER_IP}
-    captureMode: NONE
-    defaultEndpoint: ${SERVER_IP}:${appPort}
-  - port: { number: 9091, protocol: TCP, name: tcp-echo }
-    bind: ${SERVER_IP}
-    captureMode: NONE
-    defaultEndpoint: ${SERVER_IP}:${echoPort}
-  egress:
-  - hosts: ["./*"]
-`;
+  const tcpEcho: SidecarPort = { number: 9091, protocol: 'TCP', name: 'tcp-echo' };
+  return kubeServiceYaml('reviews', [{ name: 'http', port: 9080 }, { name: 'tcp-echo', port: 9091 }])
+    + workloadEntryYaml({ name: 'reviews-0', address: SERVER_IP, ports: { http: 9080, 'tcp-echo': 9091 }, serviceAccount: 'reviews', labels: { app: 'reviews', 'security.istio.io/tlsMode': 'istio' } })
+    + sidecarResourceYaml('client', { egress: [{ port: HTTP_9080, bind: CLIENT_IP, hosts: ['./*'] }, { port: tcpEcho, bind: CLIENT_IP, hosts: ['./*'] }] })
+    + sidecarResourceYaml('reviews', {
+      ingress: [{ port: HTTP_9080, bind: SERVER_IP, defaultEndpoint: `${SERVER_IP}:${appPort}` }, { port: tcpEcho, bind: SERVER_IP, defaultEndpoint: `${SERVER_IP}:${echoPort}` }],
+      egress: [{ hosts: ['./*'] }],
+    });
 }
 
 export function peerAuthenticationYaml(mode: 'STRICT' | 'PERMISSIVE' | 'DISABLE'): string {

@@ -8,6 +8,7 @@ import { ControlPlane } from '../../runtime/control-plane';
 import { ProxyRuntime } from '../../runtime/proxy/data-plane';
 import { tempDir, writeConfigFiles } from '../support/config-dir';
 import { admin, Reply, request } from '../support/http-client';
+import { HTTP_9080, kubeServiceYaml, sidecarResourceYaml, workloadEntryYaml } from '../support/mesh-yaml';
 import { sidecarNodeId, startTestPlane, startTestProxy, waitForReady } from '../support/mesh-under-test';
 
 export { tempDir, writeAtomically } from '../support/config-dir';
@@ -18,39 +19,13 @@ export { eventually } from '../support/wait-for';
 
 /** A Service on port 9080 and one WorkloadEntry per upstream (labels app=<service>, version=<upstream name>). */
 export function serviceYaml(service: string, upstreams: readonly { name: string; address: string; port: number }[]): string {
-  const entries = upstreams.map((u) => `---
-apiVersion: networking.istio.io/v1
-kind: WorkloadEntry
-metadata: { name: ${service}-${u.name}, namespace: default }
-spec:
-  address: ${u.address}
-  ports: { http: ${u.port} }
-  labels: { app: ${service}, version: ${u.name} }
-`).join('');
-  return `---
-apiVersion: v1
-kind: Service
-metadata: { name: ${service}, namespace: default }
-spec:
-  selector: { app: ${service} }
-  ports: [{ name: http, port: 9080 }]
-${entries}`;
+  return kubeServiceYaml(service, [{ name: 'http', port: 9080 }])
+    + upstreams.map((u) => workloadEntryYaml({ name: `${service}-${u.name}`, address: u.address, ports: { http: u.port }, labels: { app: service, version: u.name } })).join('');
 }
 
 /** The client's Sidecar: one egress listener on `bind`:9080 without capture. */
 export function sidecarYaml(bind: string): string {
-  return `---
-apiVersion: networking.istio.io/v1
-kind: Sidecar
-metadata: { name: client, namespace: default }
-spec:
-  workloadSelector: { labels: { app: client } }
-  egress:
-  - port: { number: 9080, protocol: HTTP, name: http }
-    bind: ${bind}
-    captureMode: NONE
-    hosts: ["./*"]
-`;
+  return sidecarResourceYaml('client', { egress: [{ port: HTTP_9080, bind, hosts: ['./*'] }] });
 }
 
 /** The value of `istio_requests_total` series whose labels include every `label="value"` given (summed). */

@@ -16,6 +16,7 @@ import { parseClientHello, selectByServerName } from '../../runtime/proxy/tls';
 import { tempDir, writeAtomically } from '../support/config-dir';
 import { admin } from '../support/http-client';
 import { Upstream, startUpstream } from '../support/local-upstreams';
+import { kubeServiceYaml, workloadEntryYaml } from '../support/mesh-yaml';
 import { startTestPlane, startTestProxy, waitForReady } from '../support/mesh-under-test';
 import { eventually } from '../support/wait-for';
 import { TestCa, createTestCa, tlsSecretYaml } from './test-pki';
@@ -30,37 +31,11 @@ const MUTUAL_PORT = 18444;
 const PASSTHROUGH_PORT = 18445;
 
 function meshYaml(app: Upstream, backendPort: number): string {
-  return `---
-apiVersion: v1
-kind: Service
-metadata: { name: web, namespace: default }
-spec:
-  selector: { app: web }
-  ports: [{ name: http, port: 9080 }]
----
-apiVersion: networking.istio.io/v1
-kind: WorkloadEntry
-metadata: { name: web-0, namespace: default }
-spec:
-  address: ${app.address}
-  ports: { http: ${app.port} }
-  labels: { app: web }
----
-apiVersion: v1
-kind: Service
-metadata: { name: backend, namespace: default }
-spec:
-  selector: { app: backend }
-  ports: [{ name: tls, port: 443 }]
----
-apiVersion: networking.istio.io/v1
-kind: WorkloadEntry
-metadata: { name: backend-0, namespace: default }
-spec:
-  address: ${BACKEND}
-  ports: { tls: ${backendPort} }
-  labels: { app: backend }
----
+  return kubeServiceYaml('web', [{ name: 'http', port: 9080 }])
+    + workloadEntryYaml({ name: 'web-0', address: app.address, ports: { http: app.port }, labels: { app: 'web' } })
+    + kubeServiceYaml('backend', [{ name: 'tls', port: 443 }])
+    + workloadEntryYaml({ name: 'backend-0', address: BACKEND, ports: { tls: backendPort }, labels: { app: 'backend' } })
+    + `---
 apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata: { name: public-gw, namespace: istio-system }

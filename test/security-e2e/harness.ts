@@ -16,6 +16,7 @@ import { ProxyRuntime } from '../../runtime/proxy/data-plane';
 import { tempDir, writeAtomically, writeConfigFiles } from '../support/config-dir';
 import { Reply, admin, replyTo, request } from '../support/http-client';
 import { Upstream, startUpstream } from '../support/local-upstreams';
+import { HTTP_9080, kubeServiceYaml, sidecarResourceYaml, workloadEntryYaml } from '../support/mesh-yaml';
 import { meshWorkloadIdentity, sidecarNodeId, startTestPlane, startTestProxy, waitForReady } from '../support/mesh-under-test';
 import { eventually } from '../support/wait-for';
 
@@ -48,47 +49,11 @@ export interface SecureMesh {
 }
 
 function meshYaml(clientIp: string, serverIp: string, app: Upstream): string {
-  return `---
-apiVersion: v1
-kind: Service
-metadata: { name: reviews, namespace: default }
-spec:
-  selector: { app: reviews }
-  ports: [{ name: http, port: 9080 }]
----
-apiVersion: networking.istio.io/v1
-kind: WorkloadEntry
-metadata: { name: reviews-0, namespace: default }
-spec:
-  address: ${serverIp}
-  ports: { http: 9080 }
-  serviceAccount: reviews
-  labels: { app: reviews, security.istio.io/tlsMode: istio }
----
-apiVersion: networking.istio.io/v1
-kind: Sidecar
-metadata: { name: client, namespace: default }
-spec:
-  workloadSelector: { labels: { app: client } }
-  egress:
-  - port: { number: 9080, protocol: HTTP, name: http }
-    bind: ${clientIp}
-    captureMode: NONE
-    hosts: ["./*"]
----
-apiVersion: networking.istio.io/v1
-kind: Sidecar
-metadata: { name: reviews, namespace: default }
-spec:
-  workloadSelector: { labels: { app: reviews } }
-  ingress:
-  - port: { number: 9080, protocol: HTTP, name: http }
-    bind: ${serverIp}
-    captureMode: NONE
-    defaultEndpoint: ${app.address}:${app.port}
-  egress:
-  - hosts: ["./*"]
----
+  return kubeServiceYaml('reviews', [{ name: 'http', port: 9080 }])
+    + workloadEntryYaml({ name: 'reviews-0', address: serverIp, ports: { http: 9080 }, serviceAccount: 'reviews', labels: { app: 'reviews', 'security.istio.io/tlsMode': 'istio' } })
+    + sidecarResourceYaml('client', { egress: [{ port: HTTP_9080, bind: clientIp, hosts: ['./*'] }] })
+    + sidecarResourceYaml('reviews', { ingress: [{ port: HTTP_9080, bind: serverIp, defaultEndpoint: `${app.address}:${app.port}` }], egress: [{ hosts: ['./*'] }] })
+    + `---
 apiVersion: security.istio.io/v1
 kind: PeerAuthentication
 metadata: { name: default, namespace: istio-system }
