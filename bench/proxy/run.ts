@@ -28,10 +28,10 @@
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { runFixedRate, LoadResult } from './loadgen';
+import { cpuSeconds, freePort, httpStatus, memoryMb, waitPort } from './proc';
 
 const argv = process.argv.slice(2);
 const flag = (n: string) => argv.includes(`--${n}`);
@@ -48,7 +48,6 @@ const ONLY = opt('only', '');
 const NODE_FLAGS = opt('node-flags', '').split(' ').filter((f) => f !== '');
 const SKIP_WRK = flag('skip-wrk');
 const KEEP = flag('keep');
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 const ROOT = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}lib${path.sep}`) ? ['..'] : []));
 const MESHFORM = path.resolve(opt('meshform', path.join(ROOT, 'bin', 'meshform')));
 
@@ -68,45 +67,10 @@ interface Target {
 
 const urlOf = (t: Target) => `http://${t.address ?? '127.0.0.1'}:${t.port}/1k.bin`;
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const p = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return p;
-}
-
-async function waitPort(port: number, host = '127.0.0.1'): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise<boolean>((r) => {
-      const s = net.connect({ host, port }, () => {
-        s.destroy();
-        r(true);
-      });
-      s.on('error', () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`port ${port} never opened`);
-}
-
-/** Status of GET http://127.0.0.1:port/path, 0 when it does not answer. */
-function httpStatus(port: number, pathname: string): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port }, () => s.write(`GET ${pathname} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`));
-    let head = '';
-    s.setEncoding('latin1');
-    s.on('data', (d: string) => (head += d));
-    s.on('close', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0)));
-    s.on('error', () => resolve(0));
-  });
-}
-
 /** Waits for the proxy's admin /ready, then for its egress listener. */
 async function waitProxyReady(adminPort: number, bind: string, port: number): Promise<void> {
-  for (let i = 0; i < 600 && (await httpStatus(adminPort, '/ready')) !== 200; i++) await new Promise((r) => setTimeout(r, 50));
-  if ((await httpStatus(adminPort, '/ready')) !== 200) throw new Error(`proxy admin ${adminPort}: /ready never answered 200`);
+  for (let i = 0; i < 600 && (await httpStatus('127.0.0.1', adminPort, '/ready')) !== 200; i++) await new Promise((r) => setTimeout(r, 50));
+  if ((await httpStatus('127.0.0.1', adminPort, '/ready')) !== 200) throw new Error(`proxy admin ${adminPort}: /ready never answered 200`);
   await waitPort(port, bind);
 }
 
@@ -118,53 +82,6 @@ function start(cmd: string, args: string[], cpu: string | null, stderr?: string)
     if (!stopping) console.error(`${cmd} exited (${code ?? sig})`);
   });
   return p;
-}
-
-/** The process and all its descendants. */
-function tree(pid: number): number[] {
-  const parents = new Map<number, number[]>();
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const list = parents.get(ppid) ?? [];
-      list.push(Number(d));
-      parents.set(ppid, list);
-    } catch {
-      // exited meanwhile
-    }
-  }
-  const out = [pid];
-  for (let i = 0; i < out.length; i++) out.push(...(parents.get(out[i]) ?? []));
-  return out;
-}
-
-function cpuSeconds(pid: number): number {
-  let ticks = 0;
-  for (const p of tree(pid)) {
-    try {
-      const f = fs.readFileSync(`/proc/${p}/stat`, 'utf8').slice(0).split(') ')[1].split(' ');
-      ticks += Number(f[11]) + Number(f[12]); // utime, stime (fields 14, 15)
-    } catch {
-      // exited
-    }
-  }
-  return ticks / CLK_TCK;
-}
-
-/** A /proc/<pid>/status field, or `Pss` from smaps_rollup (file-backed pages shared with other processes count by share), summed over the tree. */
-function memoryMb(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'RssFile' | 'Pss'): number {
-  let kb = 0;
-  for (const p of tree(pid)) {
-    try {
-      const m = new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(fs.readFileSync(`/proc/${p}/${field === 'Pss' ? 'smaps_rollup' : 'status'}`, 'utf8'));
-      if (m !== null) kb += Number(m[1]);
-    } catch {
-      // exited
-    }
-  }
-  return kb / 1024;
 }
 
 function wrk(t: Target): number {
@@ -382,9 +299,9 @@ http { access_log off; keepalive_requests 1000000; keepalive_timeout 300s;
   for (let round = 0; round < ROUNDS; round++) {
     for (const t of order(round)) {
       const pid = t.proc?.pid;
-      const c0 = pid !== undefined ? cpuSeconds(pid) : 0;
+      const c0 = pid !== undefined ? cpuSeconds([pid]) : 0;
       const r = await runFixedRate(urlOf(t), RATE, SECONDS, t.hostHeader);
-      const cpu = pid !== undefined ? cpuSeconds(pid) - c0 : NaN;
+      const cpu = pid !== undefined ? cpuSeconds([pid]) - c0 : NaN;
       (fixed.get(t.name) ?? fixed.set(t.name, []).get(t.name)!).push({ r, cpu });
       console.error(`fixed ${RATE}/s round ${round + 1} ${t.name}: p50 ${r.p50Ms.toFixed(3)} p90 ${r.p90Ms.toFixed(3)} p99 ${r.p99Ms.toFixed(3)} ms, cpu ${cpu.toFixed(2)} s, errors ${r.errors}, lag ${r.maxLagMs.toFixed(1)} ms`);
     }
@@ -396,11 +313,11 @@ http { access_log off; keepalive_requests 1000000; keepalive_timeout 300s;
   const hwmFixed = new Map<string, number>();
   for (const t of targets) {
     if (t.proc?.pid === undefined) continue;
-    rss.set(t.name, memoryMb(t.proc.pid, 'VmRSS'));
-    anon.set(t.name, memoryMb(t.proc.pid, 'RssAnon'));
-    file.set(t.name, memoryMb(t.proc.pid, 'RssFile'));
-    pss.set(t.name, memoryMb(t.proc.pid, 'Pss'));
-    hwmFixed.set(t.name, memoryMb(t.proc.pid, 'VmHWM'));
+    rss.set(t.name, memoryMb([t.proc.pid], 'VmRSS'));
+    anon.set(t.name, memoryMb([t.proc.pid], 'RssAnon'));
+    file.set(t.name, memoryMb([t.proc.pid], 'RssFile'));
+    pss.set(t.name, memoryMb([t.proc.pid], 'Pss'));
+    hwmFixed.set(t.name, memoryMb([t.proc.pid], 'VmHWM'));
   }
   for (let round = 0; round < (SKIP_WRK ? 0 : ROUNDS); round++) {
     for (const t of order(round)) {
@@ -435,7 +352,7 @@ http { access_log off; keepalive_requests 1000000; keepalive_timeout 300s;
       `| ${t.name} | ${tp.toFixed(0)} | ${(tp / haproxyTput).toFixed(2)} | ${p('p50Ms').toFixed(3)} / ${p('p90Ms').toFixed(3)} / ${p('p99Ms').toFixed(3)} | ${
         proxied ? `${(p('p50Ms') - dP('p50Ms')).toFixed(3)} / ${(p('p90Ms') - dP('p90Ms')).toFixed(3)} / ${(p('p99Ms') - dP('p99Ms')).toFixed(3)}` : '—'
       } | ${proxied ? ((cpu / completed) * 1000).toFixed(3) : '—'} | ${proxied ? (cpu / seconds).toFixed(3) : '—'} | ${proxied ? `${(rss.get(t.name) ?? NaN).toFixed(1)} (${(anon.get(t.name) ?? NaN).toFixed(1)} / ${(file.get(t.name) ?? NaN).toFixed(1)})` : '—'} | ${proxied ? (pss.get(t.name) ?? NaN).toFixed(1) : '—'} | ${
-        proxied && t.proc?.pid !== undefined ? memoryMb(t.proc.pid, 'VmHWM').toFixed(1) : '—'
+        proxied && t.proc?.pid !== undefined ? memoryMb([t.proc.pid], 'VmHWM').toFixed(1) : '—'
       } |`,
     );
   }
