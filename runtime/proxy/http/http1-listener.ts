@@ -6,6 +6,7 @@ import { Http1ListenerProps, resolveListenerOptions, ResolvedListenerOptions } f
 import { Counter, ProxyStats } from './proxy-stats';
 import { RequestIdGenerator } from './request-id';
 import type { Router } from './route-decision';
+import { listenOn } from './listen-on';
 
 /**
  * The listener stage for HTTP/1.x: accepts connections (its own server, or sockets
@@ -33,13 +34,7 @@ export class Http1Listener {
   listen(port: number, host = '127.0.0.1'): Promise<net.AddressInfo> {
     const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.handleConnection(socket));
     this.server = server;
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve(server.address() as net.AddressInfo);
-      });
-    });
+    return listenOn(server, port, host);
   }
 
   /**

@@ -18,6 +18,7 @@ import type { RequestHead } from '../http/request-head';
 import { RequestIdGenerator } from '../http/request-id';
 import type { Router } from '../http/route-decision';
 import { StreamExchange } from './stream-exchange';
+import { listenOn } from '../http/listen-on';
 
 export interface Http2ListenerProps extends Http1ListenerProps {
   /** Streams a client may open at once on one connection (SETTINGS_MAX_CONCURRENT_STREAMS). @default 2147483647 (Envoy's default) */
@@ -75,13 +76,7 @@ export class Http2Listener {
   listen(port: number, host = '127.0.0.1'): Promise<net.AddressInfo> {
     const server = net.createServer({ noDelay: true }, (socket) => this.handleConnection(socket));
     this.listening = server;
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve(server.address() as net.AddressInfo);
-      });
-    });
+    return listenOn(server, port, host);
   }
 
   /** Serves a connection whose next bytes are the HTTP/2 client preface. */
