@@ -79,15 +79,14 @@ export function handleDeltaStream(
       request.resource_names_unsubscribe ?? [],
     );
     state.subscription = next;
-    // The client forgets what it unsubscribed from; subscribing again must resend it.
-    for (const name of [...state.known.keys()]) {
-      if (!next.wildcard && !next.names.has(name)) state.known.delete(name);
+    const changed = previous === undefined || !sameSubscription(previous, next);
+    if (changed && !next.wildcard) {
+      // The client forgets what it unsubscribed from; subscribing again must resend it.
+      for (const name of [...state.known.keys()]) if (!next.names.has(name)) state.known.delete(name);
     }
-    deps.status.recordSubscription(session.streamId, typeUrl, next.wildcard, next.names);
+    deps.status.recordSubscription(session.streamId, typeUrl, next);
 
-    if (previous === undefined || !sameSubscription(previous, next) || !session.hasWatch(typeUrl)) {
-      watch(typeUrl, state);
-    }
+    if (changed || !session.hasWatch(typeUrl)) watch(typeUrl, state);
   });
 
   function acknowledge(typeUrl: string, state: DeltaTypeState, nonce: string, request: DeltaDiscoveryRequest): void {

@@ -78,7 +78,7 @@ export function handleSotwStream(
     const previous = state.subscription;
     const next = sotwSubscription(previous, typeUrl, request.resource_names ?? []);
     state.subscription = next;
-    deps.status.recordSubscription(session.streamId, typeUrl, next.wildcard, next.names);
+    deps.status.recordSubscription(session.streamId, typeUrl, next);
 
     if (previous === undefined) {
       // First request for the type on this stream: a reconnecting client may

@@ -95,9 +95,18 @@ export class XdsStatusRegistry {
     this.streamsById.delete(streamId);
   }
 
-  public recordSubscription(streamId: number, typeUrl: string, wildcard: boolean, names: Iterable<string>): void {
+  /** Records what the stream is subscribed to; `sortedNames` is kept as given (not copied). */
+  public recordSubscription(
+    streamId: number,
+    typeUrl: string,
+    subscription: { readonly wildcard: boolean; readonly sortedNames: readonly string[] },
+  ): void {
     const type = this.type(streamId, typeUrl);
-    if (type) type.subscription = { wildcard, names: [...names].sort() };
+    if (!type) return;
+    const { wildcard, sortedNames } = subscription;
+    if (type.subscription.wildcard !== wildcard || type.subscription.names !== sortedNames) {
+      type.subscription = { wildcard, names: sortedNames };
+    }
   }
 
   public recordSent(streamId: number, typeUrl: string, version: string, nonce: string): void {

@@ -2,6 +2,12 @@
  * How requests change what a stream is subscribed to, following the xDS
  * protocol: `*` subscribes to everything; for LDS and CDS, a first request with
  * no names is the legacy wildcard, kept while the client keeps sending no names.
+ *
+ * Thousands of proxies subscribe to the same few thousand names and repeat
+ * them in every ACK, so name sets are interned (one shared set per distinct
+ * set of names, whatever stream asked for it) and a request naming what the
+ * stream already holds returns the previous subscription without building
+ * anything.
  */
 import { isWildcardByDefault } from '../resource-types';
 import type { Subscription } from '../cache';
@@ -12,10 +18,71 @@ export const WILDCARD = '*';
 export interface StreamSubscription extends Subscription {
   /** Wildcard only because the client sent no names (LDS/CDS). */
   readonly legacyWildcard: boolean;
+  /** The subscribed names, sorted (shared by every subscription to the same names). */
+  readonly sortedNames: readonly string[];
 }
 
+const NO_NAMES: ReadonlySet<string> = new Set();
+
 /** Nothing subscribed yet. */
-export const EMPTY_SUBSCRIPTION: StreamSubscription = { wildcard: false, legacyWildcard: false, names: new Set() };
+export const EMPTY_SUBSCRIPTION: StreamSubscription = {
+  wildcard: false,
+  legacyWildcard: false,
+  names: NO_NAMES,
+  sortedNames: [],
+};
+
+interface NameSet {
+  readonly names: ReadonlySet<string>;
+  readonly sorted: readonly string[];
+}
+
+/** Distinct name sets in use, by their sorted names joined; an entry lives as long as a subscription holds it. */
+const nameSets = new Map<string, WeakRef<NameSet>>();
+const forgetNameSet = new FinalizationRegistry<string>((key) => {
+  if (nameSets.get(key)?.deref() === undefined) nameSets.delete(key);
+});
+
+/** The shared set holding exactly `names` (which may repeat a name). */
+function internNames(names: Iterable<string>): NameSet {
+  const sorted = [...new Set(names)].sort();
+  if (sorted.length === 0) return { names: NO_NAMES, sorted: EMPTY_SUBSCRIPTION.sortedNames };
+  const key = sorted.join('\n');
+  const existing = nameSets.get(key)?.deref();
+  if (existing) return existing;
+  const created: NameSet = { names: new Set(sorted), sorted: Object.freeze(sorted) };
+  nameSets.set(key, new WeakRef(created));
+  forgetNameSet.register(created, key);
+  return created;
+}
+
+function subscription(wildcard: boolean, legacyWildcard: boolean, set: NameSet): StreamSubscription {
+  return { wildcard, legacyWildcard, names: set.names, sortedNames: set.sorted };
+}
+
+/**
+ * Whether `requested` (a state-of-the-world request's names) selects exactly
+ * what `current` holds: compared in order first (clients repeat their list
+ * as they sent it), then by membership.
+ */
+function namesUnchanged(current: StreamSubscription, requested: readonly string[]): boolean {
+  const wildcard = requested.includes(WILDCARD);
+  if (wildcard !== current.wildcard || current.legacyWildcard) return false;
+  const count = requested.length - (wildcard ? 1 : 0);
+  if (count !== current.names.size) return false;
+  const sorted = current.sortedNames;
+  let inOrder = !wildcard;
+  for (let i = 0; inOrder && i < count; i++) inOrder = requested[i] === sorted[i];
+  if (inOrder) return true;
+  // Same size and every requested name held: the same set unless a name repeats.
+  const seen = new Set<string>();
+  for (const name of requested) {
+    if (name === WILDCARD) continue;
+    if (!current.names.has(name) || seen.has(name)) return false;
+    seen.add(name);
+  }
+  return true;
+}
 
 /** State of the world: every request carries the full list of names. */
 export function sotwSubscription(
@@ -25,10 +92,14 @@ export function sotwSubscription(
 ): StreamSubscription {
   if (resourceNames.length === 0) {
     const legacy = isWildcardByDefault(typeUrl) && (previous === undefined || previous.legacyWildcard);
-    return { wildcard: legacy, legacyWildcard: legacy, names: new Set() };
+    if (previous && previous.wildcard === legacy && previous.legacyWildcard === legacy && previous.names.size === 0) {
+      return previous;
+    }
+    return subscription(legacy, legacy, internNames([]));
   }
-  const names = new Set(resourceNames.filter((n) => n !== WILDCARD));
-  return { wildcard: resourceNames.includes(WILDCARD), legacyWildcard: false, names };
+  if (previous && namesUnchanged(previous, resourceNames)) return previous;
+  const wildcard = resourceNames.includes(WILDCARD);
+  return subscription(wildcard, false, internNames(resourceNames.filter((n) => n !== WILDCARD)));
 }
 
 /** Delta: requests carry changes to the subscription. */
@@ -40,13 +111,14 @@ export function deltaSubscription(
 ): StreamSubscription {
   const first = previous === undefined;
   const base = previous ?? EMPTY_SUBSCRIPTION;
-  const names = new Set(base.names);
+  if (!first && subscribe.length === 0 && unsubscribe.length === 0) return base;
   let wildcard = base.wildcard;
   let legacyWildcard = base.legacyWildcard;
   if (first && subscribe.length === 0 && isWildcardByDefault(typeUrl)) {
     wildcard = true;
     legacyWildcard = true;
   }
+  const names = new Set(base.names);
   for (const name of subscribe) {
     if (name === WILDCARD) {
       wildcard = true;
@@ -63,12 +135,14 @@ export function deltaSubscription(
       names.delete(name);
     }
   }
-  return { wildcard, legacyWildcard, names };
+  return subscription(wildcard, legacyWildcard, internNames(names));
 }
 
 /** Whether two subscriptions select the same resources. */
 export function sameSubscription(a: Subscription, b: Subscription): boolean {
+  if (a === b) return true;
   if (a.wildcard !== b.wildcard || a.names.size !== b.names.size) return false;
+  if (a.names === b.names) return true;
   for (const name of a.names) if (!b.names.has(name)) return false;
   return true;
 }
