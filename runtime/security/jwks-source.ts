@@ -9,7 +9,8 @@
 import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
-import * as jose from 'jose';
+import type * as Jose from 'jose';
+import { jose } from './jose-module';
 
 /** Fetches the JWKS document at a URI. */
 export type JwksFetcher = (uri: string) => Promise<string>;
@@ -25,7 +26,7 @@ export interface JwksCacheOptions {
   readonly fetch?: JwksFetcher;
 }
 
-type KeySet = ReturnType<typeof jose.createLocalJWKSet>;
+type KeySet = ReturnType<typeof Jose.createLocalJWKSet>;
 
 /** Hosts a `jwksUri` may name in local mode. */
 export function isLoopbackHost(hostname: string): boolean {
@@ -73,7 +74,7 @@ export const fetchJwksDocument: JwksFetcher = (uri) => {
 };
 
 /** Parses a JWKS document; throws naming what is wrong. */
-export function parseJwks(text: string): jose.JSONWebKeySet {
+export function parseJwks(text: string): Jose.JSONWebKeySet {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -83,7 +84,7 @@ export function parseJwks(text: string): jose.JSONWebKeySet {
   if (doc === null || typeof doc !== 'object' || !Array.isArray((doc as { keys?: unknown }).keys)) {
     throw new Error('expected a JSON Web Key Set: an object with a "keys" array');
   }
-  return doc as jose.JSONWebKeySet;
+  return doc as Jose.JSONWebKeySet;
 }
 
 /** The keys of one rule, loaded lazily and cached. */
@@ -97,9 +98,9 @@ export class JwksCache {
   lastError: string | undefined;
 
   /** Keys given inline (never refetched). */
-  static inline(jwks: jose.JSONWebKeySet): JwksCache {
+  static inline(jwks: Jose.JSONWebKeySet): JwksCache {
     const cache = new JwksCache(undefined, {});
-    cache.keys = jose.createLocalJWKSet(jwks);
+    cache.keys = jose().createLocalJWKSet(jwks);
     cache.loadedAt = Infinity;
     return cache;
   }
@@ -129,7 +130,7 @@ export class JwksCache {
     this.loading ??= (async () => {
       try {
         const doc = parseJwks(await (this.options.fetch ?? fetchJwksDocument)(uri));
-        this.keys = jose.createLocalJWKSet(doc);
+        this.keys = jose().createLocalJWKSet(doc);
         this.loadedAt = this.now().getTime();
         return this.keys;
       } catch (err) {

@@ -14,9 +14,10 @@
  *   `outputPayloadToHeader` and `outputClaimToHeaders` become headers to add.
  * Algorithms: RS*, PS*, ES256/384/512, EdDSA (jose verifies).
  */
-import * as jose from 'jose';
+import type * as Jose from 'jose';
 import type { JWTRule, RequestAuthenticationSpec } from '../../constructs/api/request-authentication';
 import { Result, fail, ok } from '../xds/resources/result';
+import { jose } from './jose-module';
 import { JwksCache, JwksCacheOptions, checkJwksUri, parseJwks } from './jwks-source';
 import { PolicyObject, PolicyScopeOptions, Workload, policiesFor, policyKey } from './policy-object';
 import type { RequestAuth } from './request-attributes';
@@ -109,7 +110,7 @@ function describeFailure(err: unknown): string {
     case 'ERR_JWT_EXPIRED':
       return 'Jwt is expired';
     case 'ERR_JWT_CLAIM_VALIDATION_FAILED': {
-      const claim = (err as jose.errors.JWTClaimValidationFailed).claim;
+      const claim = (err as Jose.errors.JWTClaimValidationFailed).claim;
       if (claim === 'aud') return 'Audiences in Jwt are not allowed';
       if (claim === 'iss') return 'Jwt issuer is not configured';
       if (claim === 'nbf') return 'Jwt not yet valid';
@@ -210,7 +211,7 @@ export class JwtAuthenticator {
     for (const f of found) {
       let issuer: string | undefined;
       try {
-        issuer = jose.decodeJwt(f.token).iss;
+        issuer = jose().decodeJwt(f.token).iss;
       } catch {
         return { ok: false, status: JWT_DENIED_STATUS, message: 'Jwt is not in the form of Header.Payload.Signature with two dots and 3 sections' };
       }
@@ -238,8 +239,8 @@ export class JwtAuthenticator {
     return { ok: true, ...(auth ? { auth } : {}), headersToRemove: remove, headersToAdd: add };
   }
 
-  private async verify(token: string, rule: CompiledRule): Promise<Result<jose.JWTPayload>> {
-    const options: jose.JWTVerifyOptions = {
+  private async verify(token: string, rule: CompiledRule): Promise<Result<Jose.JWTPayload>> {
+    const options: Jose.JWTVerifyOptions = {
       issuer: rule.rule.issuer,
       algorithms: ALGORITHMS,
       clockTolerance: this.skew,
@@ -249,12 +250,12 @@ export class JwtAuthenticator {
     try {
       const keys = await rule.keys.keySet();
       try {
-        return ok((await jose.jwtVerify(token, keys, options)).payload);
+        return ok((await jose().jwtVerify(token, keys, options)).payload);
       } catch (err) {
         if ((err as { code?: string }).code !== 'ERR_JWKS_NO_MATCHING_KEY') throw err;
         const fresh = await rule.keys.refetchForUnknownKey();
         if (!fresh) throw err;
-        return ok((await jose.jwtVerify(token, fresh, options)).payload);
+        return ok((await jose().jwtVerify(token, fresh, options)).payload);
       }
     } catch (err) {
       return fail([describeFailure(err)]);
