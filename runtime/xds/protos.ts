@@ -3,11 +3,15 @@
  * `@grpc/grpc-js-xds` (its `deps/` folder holds envoy-api, xds + udpa,
  * googleapis and protoc-gen-validate).
  *
- * Two views of the same files:
- * - the ADS gRPC service definition, through `@grpc/proto-loader` (what
- *   `@grpc/grpc-js` servers and clients need);
- * - a protobufjs root of the resource and filter messages, used to pack plain
- *   objects into `google.protobuf.Any` and back (`packResource` / `unpackResource`).
+ * One protobufjs root holds the resource and filter messages and the ADS
+ * service; it serves two uses:
+ * - the ADS gRPC service definition (what `@grpc/grpc-js` servers and clients
+ *   need), built as `@grpc/proto-loader` would build it;
+ * - packing plain objects into `google.protobuf.Any` and back
+ *   (`packResource` / `unpackResource`).
+ * Once loaded, the root's strings are copied out of the `.proto` source texts
+ * (V8 keeps a whole source alive for any substring sliced from it), so the
+ * ≈ 1 MB of sources can be collected.
  *
  * Plain objects use the proto field names (snake_case, as in Envoy's YAML):
  * `{ name: 'x', address: { socket_address: { address: '0.0.0.0', port_value: 80 } } }`.
@@ -21,7 +25,6 @@
 import * as path from 'path';
 import * as fs from 'fs';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import * as protobuf from 'protobufjs';
 
 /** A `google.protobuf.Any` as carried in discovery responses. */
@@ -142,9 +145,12 @@ export const RESOURCE_PROTO_FILES: readonly string[] = [
 
 const ADS_PROTO_FILE = 'envoy/service/discovery/v3/ads.proto';
 
-/** Options for the ADS service: snake_case names, defaults filled in, so requests read uniformly. */
-const ADS_LOADER_OPTIONS: protoLoader.Options = {
-  keepCase: true,
+/**
+ * How ADS messages decode: snake_case names (the root keeps case), 64-bit
+ * integers and enums as strings, defaults filled in, so requests read uniformly
+ * (`@grpc/proto-loader`'s `longs: String, enums: String, defaults: true, oneofs: false`).
+ */
+const ADS_DECODE_OPTIONS: protobuf.IConversionOptions = {
   longs: String,
   enums: String,
   defaults: true,
@@ -163,15 +169,44 @@ let resourceRoot: protobuf.Root | undefined;
 /** The ADS gRPC service definition (`StreamAggregatedResources`, `DeltaAggregatedResources`). */
 export function adsServiceDefinition(): grpc.ServiceDefinition {
   if (!adsDefinition) {
-    const pkg = protoLoader.loadSync(ADS_PROTO_FILE, { ...ADS_LOADER_OPTIONS, includeDirs: protoIncludeDirs() });
-    adsDefinition = pkg[ADS_SERVICE_NAME] as grpc.ServiceDefinition;
+    const service = resourceProtoRoot().lookupService(ADS_SERVICE_NAME);
+    const definition: Record<string, grpc.MethodDefinition<object, object>> = {};
+    for (const method of service.methodsArray) {
+      method.resolve();
+      const request = method.resolvedRequestType as protobuf.Type;
+      const response = method.resolvedResponseType as protobuf.Type;
+      definition[method.name] = {
+        path: `/${ADS_SERVICE_NAME}/${method.name}`,
+        requestStream: method.requestStream === true,
+        responseStream: method.responseStream === true,
+        requestSerialize: serializerOf(request),
+        requestDeserialize: deserializerOf(request),
+        responseSerialize: serializerOf(response),
+        responseDeserialize: deserializerOf(response),
+        originalName: method.name.charAt(0).toLowerCase() + method.name.slice(1),
+      };
+    }
+    adsDefinition = definition;
   }
   return adsDefinition;
 }
 
-/** The protobufjs root holding every message of {@link RESOURCE_PROTO_FILES}, loaded on first use. */
+function serializerOf(type: protobuf.Type): (value: object) => Buffer {
+  return (value) => {
+    if (Array.isArray(value)) throw new Error(`Failed to serialize message: expected object with ${type.name} structure, got array instead`);
+    const bytes = type.encode(type.fromObject(value)).finish();
+    return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  };
+}
+
+function deserializerOf(type: protobuf.Type): (bytes: Buffer) => object {
+  return (bytes) => type.toObject(type.decode(bytes), ADS_DECODE_OPTIONS);
+}
+
+/** The protobufjs root holding every message of {@link RESOURCE_PROTO_FILES} and the ADS service, loaded on first use. */
 export function resourceProtoRoot(): protobuf.Root {
   if (!resourceRoot) {
+    registerDescriptorProto();
     const dirs = protoIncludeDirs();
     const root = new protobuf.Root();
     root.resolvePath = (_origin: string, target: string): string => {
@@ -182,11 +217,58 @@ export function resourceProtoRoot(): protobuf.Root {
       }
       return target;
     };
-    root.loadSync([...RESOURCE_PROTO_FILES], { keepCase: true });
+    root.loadSync([...RESOURCE_PROTO_FILES, ADS_PROTO_FILE], { keepCase: true });
     root.resolveAll();
+    detachFromSources(root);
     resourceRoot = root;
   }
   return resourceRoot;
+}
+
+/**
+ * Makes `google/protobuf/descriptor.proto` (imported by Envoy's annotation
+ * protos, and not in `@grpc/grpc-js-xds/deps`) resolve to the copy protobufjs
+ * ships, as `@grpc/proto-loader` does.
+ */
+function registerDescriptorProto(): void {
+  const json = require('protobufjs/google/protobuf/descriptor.json') as { nested: { google: { nested: { protobuf: { nested: protobuf.INamespace['nested'] } } } } };
+  const nested = json.nested.google.nested.protobuf.nested;
+  if (nested !== undefined) protobuf.common('descriptor', nested);
+}
+
+/**
+ * Replaces every string reachable from the root's reflection objects (names,
+ * type references, options, file names) with a copy. The parser cut them out
+ * of the `.proto` texts, and V8 represents a substring of 13 or more characters
+ * as a slice that keeps its whole parent alive: without this, every source file
+ * (route.proto alone is 248 kB) would stay in the heap for the process's life.
+ * Equal strings share one copy. ≈ 15 ms for the Envoy protos.
+ */
+function detachFromSources(root: protobuf.Root): void {
+  const seen = new Set<object>();
+  const copies = new Map<string, string>();
+  const copy = (text: string): string => {
+    let c = copies.get(text);
+    if (c === undefined) {
+      c = Buffer.from(text, 'utf8').toString('utf8');
+      copies.set(text, c);
+    }
+    return c;
+  };
+  const stack: object[] = [root];
+  while (stack.length > 0) {
+    const o = stack.pop() as Record<string, unknown>;
+    if (seen.has(o) || ArrayBuffer.isView(o)) continue;
+    seen.add(o);
+    for (const key of Object.keys(o)) {
+      const value = o[key];
+      if (typeof value === 'string') {
+        if (value.length >= 13) o[key] = copy(value);
+      } else if (typeof value === 'object' && value !== null) {
+        stack.push(value);
+      }
+    }
+  }
 }
 
 /** The message name in a type URL: `type.googleapis.com/a.b.C` → `a.b.C`. */
