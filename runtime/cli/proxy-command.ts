@@ -6,7 +6,8 @@
  * `/quitquitquit`.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { isProxyWorker, runProxyWorker, startProxy, ProxyRuntimeOptions } from '../proxy/data-plane';
+// Not the data-plane barrel: the `--concurrency` primary (admin + IPC, no traffic) needs only the runtime wiring.
+import { isProxyWorker, runProxyWorker, startProxy, ProxyRuntimeOptions } from '../proxy/data-plane/proxy-runtime';
 import type { DataPlaneLogLevel } from '../proxy/data-plane';
 import { buildProxyNode, ProxyNodeError } from '../proxy/node';
 import { CliContext, UsageError } from './cli-context';
