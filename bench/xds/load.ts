@@ -98,6 +98,8 @@ export function parseLoadOptions(argv: string[]): LoadOptions {
   };
 }
 
+const ENVOY_FLOW_CONTROL_WINDOW = 256 * 1024 * 1024;
+
 export class Load {
   public readonly startedAt = now();
   public lastError: string | undefined;
@@ -113,6 +115,10 @@ export class Load {
       'grpc.max_receive_message_length': -1,
       'grpc.max_send_message_length': -1,
       'grpc-node.max_session_memory': 1 << 30,
+      // Envoy's HTTP/2 flow-control windows for its xDS connection (256 MiB per
+      // stream and connection); grpc-js would otherwise advertise 64 KiB and pace
+      // every large response by window updates.
+      'grpc-node.flow_control_window': ENVOY_FLOW_CONTROL_WINDOW,
       'grpc.initial_reconnect_backoff_ms': 200,
     };
     for (let c = 0; c < options.channels; c++) {

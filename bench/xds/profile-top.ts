@@ -4,7 +4,10 @@
  * the most inclusive time (each function counted once per sample even when
  * recursive), with file and line relative to the repository.
  *
- *   node lib/bench/xds/profile-top.js FILE.cpuprofile [--self 25] [--inclusive 40]
+ *   node lib/bench/xds/profile-top.js FILE.cpuprofile [--self 25] [--inclusive 40] [--last SECONDS]
+ *
+ * `--last` keeps only the samples of the profile's last SECONDS (the last
+ * measured change of a run, say).
  */
 import * as fs from 'fs';
 
@@ -29,12 +32,18 @@ function label(frame: CallFrame): string {
   return `${frame.functionName || '(anonymous)'} ${file}${file ? `:${frame.lineNumber + 1}` : ''}`;
 }
 
-export function summarise(profile: CpuProfile, selfCount = 25, inclusiveCount = 40): string {
+export function summarise(profile: CpuProfile, selfCount = 25, inclusiveCount = 40, lastSeconds = Infinity): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const timeOf = new Map<number, number>();
-  profile.samples.forEach((id, i) => timeOf.set(id, (timeOf.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const at: number[] = [];
+  let clock = 0;
+  for (const delta of profile.timeDeltas) at.push((clock += delta));
+  const from = clock - lastSeconds * 1e6;
+  profile.samples.forEach((id, i) => {
+    if ((at[i] ?? 0) >= from) timeOf.set(id, (timeOf.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
   const self = new Map<string, number>();
   const inclusive = new Map<string, number>();
   let total = 0;
@@ -70,13 +79,13 @@ export function summarise(profile: CpuProfile, selfCount = 25, inclusiveCount = 
 
 function main(argv: string[]): void {
   const file = argv[0];
-  if (!file) throw new Error('usage: profile-top FILE.cpuprofile [--self N] [--inclusive N]');
+  if (!file) throw new Error('usage: profile-top FILE.cpuprofile [--self N] [--inclusive N] [--last SECONDS]');
   const count = (name: string, fallback: number): number => {
     const i = argv.indexOf(`--${name}`);
     return i >= 0 ? Number(argv[i + 1]) : fallback;
   };
   const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
-  console.log(summarise(profile, count('self', 25), count('inclusive', 40)));
+  console.log(summarise(profile, count('self', 25), count('inclusive', 40), count('last', Infinity)));
 }
 
 if (require.main === module) main(process.argv.slice(2));

@@ -74,11 +74,27 @@ export interface RequestFields {
   readonly responseNonce: string;
 }
 
+/**
+ * `resource_names` (field 3) of a request, encoded once per list: proxies
+ * repeat the same few thousand names in every ACK, so the lists are shared
+ * (see `intern` in simulated-proxy.ts) and their encoding is too, as a real
+ * client would not rebuild them from scratch each time either.
+ */
+const ENCODED_NAMES = new WeakMap<readonly string[], Buffer>();
+function encodedNames(names: readonly string[]): Buffer {
+  let encoded = ENCODED_NAMES.get(names);
+  if (!encoded) {
+    encoded = Buffer.concat(names.map((name) => lengthDelimited(3, Buffer.from(name, 'utf8'))));
+    ENCODED_NAMES.set(names, encoded);
+  }
+  return encoded;
+}
+
 /** An encoded `DiscoveryRequest`. */
 export function encodeRequest(request: RequestFields): Buffer {
   const parts: Buffer[] = [stringField(1, request.versionInfo)];
   if (request.node) parts.push(lengthDelimited(2, request.node));
-  for (const name of request.resourceNames) parts.push(lengthDelimited(3, Buffer.from(name, 'utf8')));
+  parts.push(encodedNames(request.resourceNames));
   parts.push(stringField(4, request.typeUrl), stringField(5, request.responseNonce));
   return Buffer.concat(parts);
 }
