@@ -14,7 +14,7 @@ import type { ProxyNode } from '../node';
 import { RouteTable } from '../routing';
 import type { FilterChain, Listener, RouteConfiguration } from '../../xds/resources';
 import {
-  AccessLogWriter, addClusterStats, addListenerStats, IstioMetrics, outboundSecurity, Reporter, StatsMap, add,
+  AccessLogWriter, addClusterStats, addListenerStats, IstioMetrics, OutboundSecurity, outboundSecurity, Reporter, StatsMap, add,
 } from '../metrics';
 import { BoundListener } from './bound-listener';
 import { sniListenerPlan } from './sni-listener';
@@ -67,6 +67,8 @@ export class DataPlane {
   readonly bindErrors = new Map<string, string>();
   /** Stats of listeners and clusters that were removed, kept so counters never go back. */
   private readonly retiredStats: StatsMap = {};
+  private readonly outboundByCluster = new Map<string, OutboundSecurity>();
+  private outboundSnapshot: ProxyConfigSnapshot | null = null;
 
   constructor(props: DataPlaneProps) {
     this.store = props.store;
@@ -81,11 +83,30 @@ export class DataPlane {
       version: node.labels.version ?? node.labels['app.kubernetes.io/version'] ?? 'unknown',
     }, {
       ...(props.identity !== undefined ? { principal: props.identity.spiffeId } : {}),
-      outbound: (cluster) => outboundSecurity(this.store.current.clusters.get(cluster)?.value.transportSocket),
+      outbound: (cluster) => this.outboundSecurityOf(cluster),
     });
     this.accessLog = props.accessLog !== undefined
       ? new AccessLogWriter({ sink: props.accessLog, batch: props.batchAccessLog ?? true })
       : null;
+  }
+
+  /**
+   * How an outbound cluster's connections are secured, for the metrics: read
+   * once per cluster and configuration snapshot (the same object until the
+   * snapshot changes), not per request.
+   */
+  private outboundSecurityOf(cluster: string): OutboundSecurity {
+    const current = this.store.current;
+    if (current !== this.outboundSnapshot) {
+      this.outboundSnapshot = current;
+      this.outboundByCluster.clear();
+    }
+    let o = this.outboundByCluster.get(cluster);
+    if (o === undefined) {
+      o = outboundSecurity(current.clusters.get(cluster)?.value.transportSocket);
+      this.outboundByCluster.set(cluster, o);
+    }
+    return o;
   }
 
   /** Follows the store from now on (applying what it holds already). */

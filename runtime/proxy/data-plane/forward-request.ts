@@ -22,6 +22,8 @@ import { applyRequestHeaderOps, applyResponseHeaderOps } from './request-head-te
 
 /** Request bytes kept for retries; a longer body is not retried (Envoy's buffer limit). */
 const RETRY_BUFFER_LIMIT = 1024 * 1024;
+/** Shared empty list (never pushed to): most requests have no body chunks waiting. */
+const NO_CHUNKS: Buffer[] = [];
 
 /** The socket calls the engine makes on its upstream, passed to the real connection when there is one. */
 class SocketFacade {
@@ -49,7 +51,7 @@ export class ForwardRequest implements UpstreamUser {
   private bufferedBytes = 0;
   private bodyBytes = 0;
   /** Body chunks not yet written to the current attempt's connection. */
-  private unsent: Buffer[] = [];
+  private unsent: Buffer[] = NO_CHUNKS;
   private retainBody: boolean;
   private engineBlocked = false;
 
@@ -173,6 +175,7 @@ export class ForwardRequest implements UpstreamUser {
     }
     const conn = this.conn;
     if (conn !== null) return conn.write(chunk);
+    if (this.unsent === NO_CHUNKS) this.unsent = [];
     this.unsent.push(chunk);
     const ok = this.unsentBytes() < RETRY_BUFFER_LIMIT;
     if (!ok) this.engineBlocked = true;
@@ -262,13 +265,18 @@ export class ForwardRequest implements UpstreamUser {
     }
     if (conn.requests === 1) cluster.state.onConnectionOpen(this.host);
     this.conn = conn;
-    conn.socket.cork();
-    if (this.head !== null) conn.write(this.head, 'latin1');
     const pending = this.chunks !== null ? this.chunks : this.unsent;
     let flowing = true;
-    for (const c of pending) flowing = conn.write(c);
-    this.unsent = [];
-    conn.socket.uncork();
+    if (pending.length === 0) {
+      // The common case: the request is its head alone, one write (no cork bookkeeping).
+      if (this.head !== null) conn.write(this.head, 'latin1');
+    } else {
+      conn.socket.cork();
+      if (this.head !== null) conn.write(this.head, 'latin1');
+      for (const c of pending) flowing = conn.write(c);
+      this.unsent = NO_CHUNKS;
+      conn.socket.uncork();
+    }
     if (this.paused) conn.socket.pause();
     if (flowing && this.engineBlocked) {
       this.engineBlocked = false;
@@ -299,7 +307,7 @@ export class ForwardRequest implements UpstreamUser {
     if (cluster !== null && this.host !== null) cluster.state.onResponse(this.host, status);
     this.lastStatus = status;
     const decision = this.plan.decision;
-    if (decision !== null) {
+    if (decision !== null && decision.retry !== undefined) {
       const outcome: AttemptOutcome = { kind: 'response', status, header: (name) => findHeader(headers, name) };
       if (this.canRetry() && retryable(decision, outcome, this.retriesDone)) {
         this.discarding = true;
@@ -492,14 +500,17 @@ export class ForwardRequest implements UpstreamUser {
     this.requestSlot = false;
     this.retrySlot = false;
     this.chunks = null;
-    this.unsent = [];
+    this.unsent = NO_CHUNKS;
     for (const m of this.mirrors) m.end();
   }
 }
 
+/** The first value of `lowerName` (any case in `headers`); lower-cases only names of the same length. */
 function findHeader(headers: readonly string[], lowerName: string): string | undefined {
+  const n = lowerName.length;
   for (let i = 0; i + 1 < headers.length; i += 2) {
-    if ((headers[i] as string).toLowerCase() === lowerName) return headers[i + 1];
+    const name = headers[i] as string;
+    if (name.length === n && (name === lowerName || name.toLowerCase() === lowerName)) return headers[i + 1];
   }
   return undefined;
 }

@@ -129,14 +129,15 @@ export class HttpRouter {
     }
     const delay = d.delayMs ?? 0;
     this.dispatch.offer({ head, delayMs: delay, cluster, decision: d, hash, mirrors, local: null });
+    // One literal of one shape (no spreads): absent rewrites are undefined, which the engine reads as "keep".
     return {
       kind: 'forward',
       pool: this.dispatch,
       cluster: d.cluster,
       // Envoy's fault filter runs before the router: its delay is not part of the route timeout.
       timeoutMs: d.timeoutMs > 0 ? d.timeoutMs + delay : 0,
-      ...(d.path !== undefined ? { pathRewrite: d.path } : {}),
-      ...(d.host !== undefined ? { hostRewrite: d.host } : {}),
+      pathRewrite: d.path,
+      hostRewrite: d.host,
     };
   }
 }

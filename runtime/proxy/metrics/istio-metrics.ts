@@ -1,9 +1,11 @@
 /**
  * Istio's standard request metrics, aggregated by hand: one series object per
- * distinct label set, found with one string key per request (reporter, cluster,
- * code, flags); label text is built once per series and histograms are plain
- * typed arrays, so recording costs a map lookup and a few increments. Text is
- * rendered only on scrape. Series from several workers merge by label text.
+ * distinct label set (reporter, cluster, code, flags, peer); label text is built
+ * once per series and histograms are plain arrays. A request with the same label
+ * inputs as the previous one of its reporter reuses that series without a
+ * lookup; otherwise one string key finds it. Recording costs a few comparisons
+ * and increments; text is rendered only on scrape. Series from several workers
+ * merge by label text.
  */
 import type { AccessLogEntry } from '../http';
 import { OutboundSecurity, workloadOfPrincipal } from './connection-security';
@@ -75,8 +77,28 @@ export interface MetricsSecurityProps {
   readonly outbound?: (cluster: string) => OutboundSecurity;
 }
 
+/**
+ * The series the previous request of one reporter went to, with what chose it:
+ * consecutive requests of the same route, cluster and outcome (the common case)
+ * find their series by a few comparisons, with no key string built.
+ */
+class LastSeries {
+  series: MetricSeriesData | null = null;
+  cluster = '';
+  code = 0;
+  flags = 0;
+  /** Compared only for requests without a cluster (the authority names the service). */
+  authority = '';
+  grpc = false;
+  /** Destination side: the peer's principal; source side: the cluster's security (by identity). */
+  peer: string | undefined = undefined;
+  outbound: OutboundSecurity | undefined = undefined;
+}
+
 export class IstioMetrics {
   private readonly series = new Map<string, MetricSeriesData>();
+  private readonly lastSource = new LastSeries();
+  private readonly lastDestination = new LastSeries();
 
   constructor(private readonly self: WorkloadIdentity, private readonly security: MetricsSecurityProps = {}) {}
 
@@ -84,12 +106,28 @@ export class IstioMetrics {
   record(reporter: Reporter, e: AccessLogEntry): void {
     const cluster = e.upstreamCluster ?? '';
     const outbound = reporter === 'source' && cluster !== '' ? this.security.outbound?.(cluster) : undefined;
-    const peer = reporter === 'destination' ? e.head.peerPrincipal : outbound?.mutualTls === true ? `|mtls|${outbound.peerPrincipal ?? ''}` : undefined;
-    const key = `${reporter}|${cluster}|${e.responseCode}|${e.responseFlags}|${cluster === '' ? e.head.authority : ''}${e.requestProtocol === 'grpc' ? '|grpc' : ''}${peer !== undefined ? `|${peer}` : ''}`;
-    let s = this.series.get(key);
-    if (s === undefined) {
-      s = newSeries(this.labelsFor(reporter, cluster, e, outbound));
-      this.series.set(key, s);
+    const peerPrincipal = reporter === 'destination' ? e.head.peerPrincipal : undefined;
+    const grpc = e.requestProtocol === 'grpc';
+    const last = reporter === 'source' ? this.lastSource : this.lastDestination;
+    let s: MetricSeriesData | null = last.series;
+    if (s === null || last.cluster !== cluster || last.code !== e.responseCode || last.flags !== e.responseFlags || last.grpc !== grpc ||
+      last.outbound !== outbound || last.peer !== peerPrincipal || (cluster === '' && last.authority !== e.head.authority)) {
+      const peer = reporter === 'destination' ? peerPrincipal : outbound?.mutualTls === true ? `|mtls|${outbound.peerPrincipal ?? ''}` : undefined;
+      const key = `${reporter}|${cluster}|${e.responseCode}|${e.responseFlags}|${cluster === '' ? e.head.authority : ''}${grpc ? '|grpc' : ''}${peer !== undefined ? `|${peer}` : ''}`;
+      let found = this.series.get(key);
+      if (found === undefined) {
+        found = newSeries(this.labelsFor(reporter, cluster, e, outbound));
+        this.series.set(key, found);
+      }
+      s = found;
+      last.series = found;
+      last.cluster = cluster;
+      last.code = e.responseCode;
+      last.flags = e.responseFlags;
+      last.authority = e.head.authority;
+      last.grpc = grpc;
+      last.peer = peerPrincipal;
+      last.outbound = outbound;
     }
     s.count++;
     const d = e.durationMs;
