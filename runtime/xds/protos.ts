@@ -26,6 +26,7 @@ import * as path from 'path';
 import * as fs from 'fs';
 import * as grpc from '@grpc/grpc-js';
 import * as protobuf from 'protobufjs';
+import { withLazyResourceNames } from './request-names';
 
 /** A `google.protobuf.Any` as carried in discovery responses. */
 export interface AnyMessage {
@@ -75,6 +76,8 @@ export interface DiscoveryRequest {
   readonly version_info: string;
   readonly node?: NodeMessage | null;
   readonly resource_names: readonly string[];
+  /** Received requests: the bytes of `resource_names`, when its entries are contiguous (see request-names.ts). */
+  readonly resource_names_encoded?: Buffer;
   readonly type_url: string;
   readonly response_nonce: string;
   readonly error_detail?: StatusMessage | null;
@@ -180,7 +183,7 @@ export function adsServiceDefinition(): grpc.ServiceDefinition {
         requestStream: method.requestStream === true,
         responseStream: method.responseStream === true,
         requestSerialize: serializerOf(request),
-        requestDeserialize: deserializerOf(request),
+        requestDeserialize: request.name === 'DiscoveryRequest' ? withLazyResourceNames(deserializerOf(request)) : deserializerOf(request),
         responseSerialize: serializerOf(response),
         responseDeserialize: deserializerOf(response),
         originalName: method.name.charAt(0).toLowerCase() + method.name.slice(1),

@@ -76,7 +76,7 @@ export function handleSotwStream(
     }
 
     const previous = state.subscription;
-    const next = sotwSubscription(previous, typeUrl, request.resource_names ?? []);
+    const next = sotwSubscription(previous, typeUrl, request);
     state.subscription = next;
     deps.status.recordSubscription(session.streamId, typeUrl, next);
 

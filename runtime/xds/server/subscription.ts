@@ -20,6 +20,8 @@ export interface StreamSubscription extends Subscription {
   readonly legacyWildcard: boolean;
   /** The subscribed names, sorted (shared by every subscription to the same names). */
   readonly sortedNames: readonly string[];
+  /** The names as the request that created the set encoded them, when known (state of the world). */
+  readonly encodedNames?: Buffer;
 }
 
 const NO_NAMES: ReadonlySet<string> = new Set();
@@ -35,6 +37,8 @@ export const EMPTY_SUBSCRIPTION: StreamSubscription = {
 interface NameSet {
   readonly names: ReadonlySet<string>;
   readonly sorted: readonly string[];
+  /** The encoding of the first request that named exactly these names, if it was kept. */
+  encoded?: Buffer;
 }
 
 /** Distinct name sets in use, by their sorted names joined; an entry lives as long as a subscription holds it. */
@@ -43,21 +47,32 @@ const forgetNameSet = new FinalizationRegistry<string>((key) => {
   if (nameSets.get(key)?.deref() === undefined) nameSets.delete(key);
 });
 
-/** The shared set holding exactly `names` (which may repeat a name). */
-function internNames(names: Iterable<string>): NameSet {
+/** The shared set holding exactly `names` (which may repeat a name); `encoded` is how a request spelled them. */
+function internNames(names: Iterable<string>, encoded?: Buffer): NameSet {
   const sorted = [...new Set(names)].sort();
   if (sorted.length === 0) return { names: NO_NAMES, sorted: EMPTY_SUBSCRIPTION.sortedNames };
   const key = sorted.join('\n');
   const existing = nameSets.get(key)?.deref();
-  if (existing) return existing;
-  const created: NameSet = { names: new Set(sorted), sorted: Object.freeze(sorted) };
+  if (existing) {
+    existing.encoded ??= encoded && Buffer.from(encoded);
+    return existing;
+  }
+  const created: NameSet = { names: new Set(sorted), sorted: Object.freeze(sorted), encoded: encoded && Buffer.from(encoded) };
   nameSets.set(key, new WeakRef(created));
   forgetNameSet.register(created, key);
   return created;
 }
 
 function subscription(wildcard: boolean, legacyWildcard: boolean, set: NameSet): StreamSubscription {
-  return { wildcard, legacyWildcard, names: set.names, sortedNames: set.sorted };
+  return {
+    wildcard,
+    legacyWildcard,
+    names: set.names,
+    sortedNames: set.sorted,
+    get encodedNames() {
+      return set.encoded;
+    },
+  };
 }
 
 /**
@@ -84,12 +99,28 @@ function namesUnchanged(current: StreamSubscription, requested: readonly string[
   return true;
 }
 
-/** State of the world: every request carries the full list of names. */
+/** The names of a state-of-the-world request, and their encoding when the decoder kept it. */
+export interface RequestedNames {
+  readonly resource_names: readonly string[];
+  readonly resource_names_encoded?: Buffer;
+}
+
+/**
+ * State of the world: every request carries the full list of names. A request
+ * whose names are encoded byte for byte as those of the subscription it
+ * repeats is recognised without reading its names.
+ */
 export function sotwSubscription(
   previous: StreamSubscription | undefined,
   typeUrl: string,
-  resourceNames: readonly string[],
+  request: RequestedNames,
 ): StreamSubscription {
+  const encoded = request.resource_names_encoded;
+  if (previous && encoded && !previous.wildcard && !previous.legacyWildcard && previous.encodedNames?.equals(encoded)) {
+    return previous;
+  }
+  // Plain objects (tests, other decoders) may leave the field out.
+  const resourceNames: readonly string[] = request.resource_names ?? [];
   if (resourceNames.length === 0) {
     const legacy = isWildcardByDefault(typeUrl) && (previous === undefined || previous.legacyWildcard);
     if (previous && previous.wildcard === legacy && previous.legacyWildcard === legacy && previous.names.size === 0) {
@@ -99,7 +130,9 @@ export function sotwSubscription(
   }
   if (previous && namesUnchanged(previous, resourceNames)) return previous;
   const wildcard = resourceNames.includes(WILDCARD);
-  return subscription(wildcard, false, internNames(resourceNames.filter((n) => n !== WILDCARD)));
+  const names = resourceNames.filter((n) => n !== WILDCARD);
+  // The encoding identifies the set only when it spells no wildcard.
+  return subscription(wildcard, false, internNames(names, wildcard ? undefined : encoded));
 }
 
 /** Delta: requests carry changes to the subscription. */
