@@ -5,6 +5,7 @@ import type { ConfigObject } from '../../runtime/config/config-object';
 import { duration, durationNanos } from '../../runtime/xds/translate/envoy';
 import { effectiveTrafficPolicy } from '../../runtime/xds/translate/traffic-policy';
 import { retryPolicy } from '../../runtime/xds/translate/http-routes';
+import { withSharedRetryPolicy } from '../../runtime/xds/translate/routes';
 import { egressHostMatches } from '../../runtime/xds/translate/sidecar-scope';
 import { parseDefaultEndpoint } from '../../runtime/xds/translate/listeners';
 import { proxyIdentity, translate, resourcesByTypeUrl, MeshIndex } from '../../runtime/xds/translate';
@@ -114,6 +115,29 @@ describe('retry policy', () => {
   it('packs the previous-hosts predicate, which unpacks again', () => {
     const any = Snapshot.create({ resources: { [TypeUrl.RouteConfiguration]: [{ name: 'r', virtual_hosts: [{ name: 'v', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'c', retry_policy: retryPolicy(undefined) } }] }] }] } });
     expect(any.resource(TypeUrl.RouteConfiguration, 'r')).toBeDefined();
+  });
+});
+
+describe('retry policy shared by a virtual host', () => {
+  const forward = (cluster: string, retry?: Record<string, unknown>): Record<string, unknown> => ({
+    match: { prefix: '/' },
+    route: { cluster, timeout: '0s', ...(retry ? { retry_policy: retry } : {}) },
+  });
+  const vh = (...routes: Record<string, unknown>[]): Record<string, unknown> => ({ name: 'v', domains: ['v'], routes });
+
+  it('states a policy every forwarding route carries once, on the virtual host', () => {
+    const out = withSharedRetryPolicy(
+      vh(forward('a', retryPolicy(undefined)), { match: { prefix: '/old' }, redirect: { path_redirect: '/' } }, forward('b', retryPolicy(undefined))),
+    );
+    expect(out.retry_policy).toEqual(retryPolicy(undefined));
+    expect((out.routes as Record<string, Record<string, unknown>>[]).map((r) => r.route?.retry_policy)).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('keeps per-route policies when a route has none (retries disabled) or another one', () => {
+    const noRetry = vh(forward('a', retryPolicy(undefined)), forward('b'));
+    expect(withSharedRetryPolicy(noRetry)).toBe(noRetry);
+    const other = vh(forward('a', retryPolicy(undefined)), forward('b', retryPolicy({ attempts: 5 })));
+    expect(withSharedRetryPolicy(other)).toBe(other);
   });
 });
 

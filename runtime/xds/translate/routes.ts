@@ -57,6 +57,29 @@ export function catchAllVirtualHost(policy: 'ALLOW_ANY' | 'REGISTRY_ONLY'): Plai
 }
 
 /**
+ * `vh` with the retry policy its forwarding routes all carry stated once, on
+ * the virtual host (Envoy and gRPC apply a virtual host's policy to the routes
+ * that set none). Every sidecar holds a virtual host per service, most with
+ * Istio's default policy on each route: stating it once shrinks the route
+ * configuration pushed on every change by half. Left as it is when a route
+ * has no policy (it must not inherit one) or another policy.
+ */
+export function withSharedRetryPolicy(vh: PlainMessage): PlainMessage {
+  const routes = vh.routes as PlainMessage[];
+  const forwarding = routes.filter((r) => r.route !== undefined);
+  const first = (forwarding[0]?.route as PlainMessage | undefined)?.retry_policy;
+  if (first === undefined) return vh;
+  const shared = JSON.stringify(first);
+  if (!forwarding.every((r) => JSON.stringify((r.route as PlainMessage).retry_policy) === shared)) return vh;
+  const withoutPolicy = (r: PlainMessage): PlainMessage => {
+    if (r.route === undefined) return r;
+    const { retry_policy: _hoisted, ...action } = r.route as PlainMessage;
+    return { ...r, route: action };
+  };
+  return { ...vh, routes: routes.map(withoutPolicy), retry_policy: first };
+}
+
+/**
  * The route configuration for `port` over `services`, with `virtualServices`
  * applying; shared by the proxies of a class (see proxy-class.ts) when the
  * lists are a scope's own (named in the index).
@@ -96,12 +119,14 @@ function buildSidecarRouteConfig(
     if (domains.length === 0) continue;
     domains.forEach((d) => taken.add(d));
     const vs = virtualServiceFor(index, virtualServices, service.hostname);
-    virtualHosts.push({
-      name: `${service.hostname}:${port}`,
-      domains,
-      routes: routesFor(ctx, vs, outboundClusterName(port, undefined, service.hostname)),
-      include_request_attempt_count: true,
-    });
+    virtualHosts.push(
+      withSharedRetryPolicy({
+        name: `${service.hostname}:${port}`,
+        domains,
+        routes: routesFor(ctx, vs, outboundClusterName(port, undefined, service.hostname)),
+        include_request_attempt_count: true,
+      }),
+    );
   }
   virtualHosts.push(catchAllVirtualHost(policy));
   return { name, virtual_hosts: virtualHosts, validate_clusters: false };
