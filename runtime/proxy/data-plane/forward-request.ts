@@ -25,22 +25,21 @@ const RETRY_BUFFER_LIMIT = 1024 * 1024;
 /** Shared empty list (never pushed to): most requests have no body chunks waiting. */
 const NO_CHUNKS: Buffer[] = [];
 
-/** The socket calls the engine makes on its upstream, passed to the real connection when there is one. */
-class SocketFacade {
-  constructor(private readonly owner: ForwardRequest) {}
-  cork(): void {}
-  uncork(): void {}
-  pause(): void {
-    this.owner.pauseUpstream(true);
-  }
-  resume(): void {
-    this.owner.pauseUpstream(false);
-  }
+/** Shared empty lists (never pushed to; a request that needs one gets its own). */
+const NO_HOSTS: Host[] = [];
+const NO_MIRROR_REQUESTS: MirrorRequest[] = [];
+
+/** The socket calls the engine makes on its upstream (the forward request answers them itself). */
+interface SocketFacade {
+  cork(): void;
+  uncork(): void;
+  pause(): void;
+  resume(): void;
 }
 
 export class ForwardRequest implements UpstreamUser {
   /** What the engine reads of an upstream connection. */
-  readonly socket: SocketFacade;
+  readonly socket: SocketFacade = this;
   readonly requests = 1;
   responseBytes = 0;
   corkTarget: net.Socket | null = null;
@@ -63,7 +62,7 @@ export class ForwardRequest implements UpstreamUser {
   private requestSlot = false;
   private retrySlot = false;
   private retriesDone = 0;
-  private readonly tried: Host[] = [];
+  private tried: Host[] = NO_HOSTS;
   private discarding = false;
   private staleRetried = false;
   private forwarded = false;
@@ -71,12 +70,11 @@ export class ForwardRequest implements UpstreamUser {
   private done = false;
   private lastStatus = 0;
   private timer: NodeJS.Timeout | null = null;
-  private readonly mirrors: MirrorRequest[] = [];
+  private mirrors: MirrorRequest[] = NO_MIRROR_REQUESTS;
   /** Request header edits of the security filters, applied to the head before it leaves. */
   private filterOps: readonly HeaderOp[] | null = null;
 
   constructor(private readonly ex: Exchange, private readonly plan: ForwardPlan) {
-    this.socket = new SocketFacade(this);
     const retry = plan.decision?.retry;
     this.retainBody = retry !== undefined && retry.numRetries > 0;
     this.chunks = this.retainBody ? [] : null;
@@ -142,6 +140,7 @@ export class ForwardRequest implements UpstreamUser {
     for (const m of this.plan.mirrors) {
       const mirror = MirrorRequest.start(m, this.plan.hash);
       if (mirror !== null) {
+        if (this.mirrors === NO_MIRROR_REQUESTS) this.mirrors = [];
         this.mirrors.push(mirror);
         if (this.head !== null) mirror.writeHead(this.head);
         for (const c of this.chunks ?? []) mirror.write(c);
@@ -186,6 +185,17 @@ export class ForwardRequest implements UpstreamUser {
     let n = 0;
     for (const c of this.unsent) n += c.length;
     return n;
+  }
+
+  // ---- SocketFacade: what the engine does to its upstream's socket ---------------
+
+  cork(): void {}
+  uncork(): void {}
+  pause(): void {
+    this.pauseUpstream(true);
+  }
+  resume(): void {
+    this.pauseUpstream(false);
   }
 
   /** The engine applied back-pressure (or released it) on the response. */
@@ -238,6 +248,7 @@ export class ForwardRequest implements UpstreamUser {
       return;
     }
     this.host = host;
+    if (this.tried === NO_HOSTS) this.tried = [];
     this.tried.push(host);
     this.ex.upstreamHost = host.key;
     const pool = cluster.poolFor(host, this.ex.head.httpVersion === '2');

@@ -426,6 +426,9 @@ export class Exchange implements UpstreamUser, AccessLogEntry {
 
 const JOIN_LIMIT = 16 * 1024;
 
+/** Node's Buffer#latin1Write (present on every Buffer, missing from the type declarations). */
+type Latin1Writable = Buffer & { latin1Write(text: string, offset: number): number };
+
 /**
  * Writes `prefix + chunk + suffix` as one buffer when small (one syscall, no
  * writev bookkeeping), else as corked separate writes.
@@ -434,10 +437,11 @@ function writeJoined(socket: Socket, prefix: string, chunk: Buffer, suffix: stri
   const pl = prefix.length; // latin1: one byte per character
   const sl = suffix === null ? 0 : suffix.length;
   if (chunk.length <= JOIN_LIMIT) {
-    const b = Buffer.allocUnsafe(pl + chunk.length + sl);
-    b.write(prefix, 0, 'latin1');
-    chunk.copy(b, pl);
-    if (suffix !== null) b.write(suffix, pl + chunk.length, 'latin1');
+    const b = Buffer.allocUnsafe(pl + chunk.length + sl) as Latin1Writable;
+    // The encoding-specific writer and TypedArray#set: no encoding lookup or argument checks per call.
+    b.latin1Write(prefix, 0);
+    b.set(chunk, pl);
+    if (suffix !== null) b.latin1Write(suffix, pl + chunk.length);
     return socket.write(b);
   }
   socket.cork();
