@@ -27,6 +27,7 @@ import * as fs from 'fs';
 import * as grpc from '@grpc/grpc-js';
 import * as protobuf from 'protobufjs';
 import { withLazyResourceNames } from './request-names';
+import { encodeDiscoveryResponse } from './response-encoding';
 
 /** A `google.protobuf.Any` as carried in discovery responses. */
 export interface AnyMessage {
@@ -184,7 +185,7 @@ export function adsServiceDefinition(): grpc.ServiceDefinition {
         responseStream: method.responseStream === true,
         requestSerialize: serializerOf(request),
         requestDeserialize: request.name === 'DiscoveryRequest' ? withLazyResourceNames(deserializerOf(request)) : deserializerOf(request),
-        responseSerialize: serializerOf(response),
+        responseSerialize: response.name === 'DiscoveryResponse' ? discoveryResponseSerializer(serializerOf(response)) : serializerOf(response),
         responseDeserialize: deserializerOf(response),
         originalName: method.name.charAt(0).toLowerCase() + method.name.slice(1),
       };
@@ -200,6 +201,11 @@ function serializerOf(type: protobuf.Type): (value: object) => Buffer {
     const bytes = type.encode(type.fromObject(value)).finish();
     return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   };
+}
+
+/** Hand-encoded state-of-the-world responses (see response-encoding.ts), the generic encoder for anything else. */
+function discoveryResponseSerializer(generic: (value: object) => Buffer): (value: object) => Buffer {
+  return (value) => encodeDiscoveryResponse(value as Readonly<Record<string, unknown>>) ?? generic(value);
 }
 
 function deserializerOf(type: protobuf.Type): (bytes: Buffer) => object {

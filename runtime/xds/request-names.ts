@@ -48,70 +48,78 @@ export function withLazyResourceNames<T extends object>(decode: (bytes: Buffer) 
   };
 }
 
-/** The span of the `resource_names` entries, or undefined when there are none or other fields interleave them. */
-function resourceNamesSpan(bytes: Buffer): Span | undefined {
-  let start = -1;
-  let end = -1;
-  let pos = 0;
-  while (pos < bytes.length) {
-    const fieldStart = pos;
-    const tag = readVarint(bytes, pos);
-    if (!tag) return undefined;
-    pos = tag.next;
-    const field = tag.value >>> 3;
-    const next = skipValue(bytes, pos, tag.value & 7);
-    if (next === undefined) return undefined;
-    pos = next;
-    if (field !== RESOURCE_NAMES_FIELD) continue;
-    if (tag.value !== RESOURCE_NAMES_TAG) return undefined;
-    if (start >= 0 && fieldStart !== end) return undefined;
-    if (start < 0) start = fieldStart;
-    end = pos;
+/**
+ * Reads varints from a buffer without allocating: `at` is where reading
+ * continues, `NaN` after a truncated or over-long varint.
+ */
+class VarintCursor {
+  public at = 0;
+
+  public constructor(private readonly bytes: Buffer) {}
+
+  /** A varint of at most 35 bits (tags and lengths), or NaN. */
+  public varint(): number {
+    let value = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      const byte = this.bytes[this.at++];
+      if (byte === undefined) return NaN;
+      value += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return value;
+    }
+    return NaN;
   }
-  return start >= 0 ? { start, end } : undefined;
+
+  /** Skips a value of `wireType`; false for groups or a truncated message. */
+  public skip(wireType: number): boolean {
+    const size = this.bytes.length;
+    switch (wireType) {
+      case 0:
+        return !Number.isNaN(this.varint());
+      case 1:
+        this.at += 8;
+        return this.at <= size;
+      case 2: {
+        const length = this.varint();
+        this.at += length;
+        return !Number.isNaN(length) && this.at <= size;
+      }
+      case 5:
+        this.at += 4;
+        return this.at <= size;
+      default:
+        return false;
+    }
+  }
 }
 
-/** Position after a value of `wireType` starting at `pos`; undefined for groups or a truncated message. */
-function skipValue(bytes: Buffer, pos: number, wireType: number): number | undefined {
-  switch (wireType) {
-    case 0:
-      return readVarint(bytes, pos)?.next;
-    case 1:
-      return pos + 8 <= bytes.length ? pos + 8 : undefined;
-    case 2: {
-      const length = readVarint(bytes, pos);
-      return length && length.next + length.value <= bytes.length ? length.next + length.value : undefined;
-    }
-    case 5:
-      return pos + 4 <= bytes.length ? pos + 4 : undefined;
-    default:
-      return undefined;
+/** The span of the `resource_names` entries, or undefined when there are none or other fields interleave them. */
+function resourceNamesSpan(bytes: Buffer): Span | undefined {
+  const cursor = new VarintCursor(bytes);
+  let start = -1;
+  let end = -1;
+  while (cursor.at < bytes.length) {
+    const fieldStart = cursor.at;
+    const tag = cursor.varint();
+    if (Number.isNaN(tag) || !cursor.skip(tag & 7)) return undefined;
+    if (tag >>> 3 !== RESOURCE_NAMES_FIELD) continue;
+    if (tag !== RESOURCE_NAMES_TAG || (start >= 0 && fieldStart !== end)) return undefined;
+    if (start < 0) start = fieldStart;
+    end = cursor.at;
   }
+  return start >= 0 ? { start, end } : undefined;
 }
 
 /** The names in a span found by `resourceNamesSpan`. */
 function decodeNames(encoded: Buffer): string[] {
   const names: string[] = [];
-  let pos = 0;
-  while (pos < encoded.length) {
-    const tag = readVarint(encoded, pos);
-    if (!tag || tag.value !== RESOURCE_NAMES_TAG) throw new Error('DiscoveryRequest.resource_names: malformed entry');
-    const length = readVarint(encoded, tag.next);
-    if (!length) throw new Error('DiscoveryRequest.resource_names: truncated entry');
-    names.push(encoded.toString('utf8', length.next, length.next + length.value));
-    pos = length.next + length.value;
+  const cursor = new VarintCursor(encoded);
+  while (cursor.at < encoded.length) {
+    if (cursor.varint() !== RESOURCE_NAMES_TAG) throw new Error('DiscoveryRequest.resource_names: malformed entry');
+    const length = cursor.varint();
+    const from = cursor.at;
+    cursor.at += length;
+    if (Number.isNaN(length) || cursor.at > encoded.length) throw new Error('DiscoveryRequest.resource_names: truncated entry');
+    names.push(encoded.toString('utf8', from, cursor.at));
   }
   return names;
-}
-
-/** A varint of at most 35 bits (tags and lengths), or undefined when truncated or longer. */
-function readVarint(bytes: Buffer, pos: number): { value: number; next: number } | undefined {
-  let value = 0;
-  for (let shift = 0; shift < 35; shift += 7) {
-    const byte = bytes[pos++];
-    if (byte === undefined) return undefined;
-    value += (byte & 0x7f) * 2 ** shift;
-    if (byte < 0x80) return { value, next: pos };
-  }
-  return undefined;
 }

@@ -59,6 +59,39 @@ function outboundListener(name: string, address: string, port: number, bindToPor
   };
 }
 
+/** The services of an egress listener on one port: those speaking HTTP there, and the others. */
+interface PortServices {
+  readonly port: number;
+  readonly httpServices: readonly RegistryService[];
+  readonly otherServices: readonly RegistryService[];
+}
+
+const SERVICES_BY_PORT = new WeakMap<readonly RegistryService[], readonly PortServices[]>();
+
+/**
+ * `services` grouped by port, ports ascending; computed once per list (the
+ * lists of a sidecar scope are shared by the proxies it applies to).
+ */
+function servicesByPort(services: readonly RegistryService[]): readonly PortServices[] {
+  const known = SERVICES_BY_PORT.get(services);
+  if (known) return known;
+  const byPort = new Map<number, { http: RegistryService[]; other: RegistryService[] }>();
+  for (const s of services) {
+    for (const p of s.ports) {
+      let group = byPort.get(p.port);
+      if (!group) byPort.set(p.port, (group = { http: [], other: [] }));
+      const http = s.ports.some((q) => q.port === p.port && isHttpProtocol(q.protocol));
+      const list = http ? group.http : group.other;
+      if (list[list.length - 1] !== s) list.push(s);
+    }
+  }
+  const grouped = [...byPort.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([port, group]) => ({ port, httpServices: group.http, otherServices: group.other }));
+  SERVICES_BY_PORT.set(services, grouped);
+  return grouped;
+}
+
 /** The listeners, route configurations and inbound clusters of a sidecar. */
 export function sidecarListeners(index: MeshIndex, proxy: ProxyIdentity, scope: SidecarScope): SidecarListeners {
   const captured = proxy.interceptionMode !== 'NONE';
@@ -98,26 +131,16 @@ export function sidecarListeners(index: MeshIndex, proxy: ProxyIdentity, scope: 
   for (const egress of scope.egress) {
     if ((egress.port?.number ?? 0) > 0 || egress.captureMode === 'NONE' || !captured) continue;
     virtualOutbound = true;
-    const byPort = new Map<number, RegistryService[]>();
-    for (const s of egress.services) {
-      for (const p of s.ports) {
-        const list = byPort.get(p.port);
-        if (list) list.push(s);
-        else byPort.set(p.port, [s]);
-      }
-    }
-    for (const [port, services] of [...byPort.entries()].sort(([a], [b]) => a - b)) {
+    for (const { port, httpServices, otherServices } of servicesByPort(egress.services)) {
       if (takenPorts.has(port)) continue;
       takenPorts.add(port);
-      const httpServices = services.filter((s) => s.ports.some((p) => p.port === port && isHttpProtocol(p.protocol)));
       if (httpServices.length > 0) {
         routes.set(String(port), sidecarRouteConfig(index, proxy, port, egress.services, egress.virtualServices, scope.outboundTrafficPolicy));
         listeners.push(outboundListener(`0.0.0.0_${port}`, '0.0.0.0', port, false,
           httpConnectionManager({ statPrefix: `outbound_0.0.0.0_${port}`, rds: String(port) })));
       }
       const seenAddress = new Set<string>();
-      const http = new Set(httpServices);
-      for (const s of services.filter((x) => !http.has(x))) {
+      for (const s of otherServices) {
         const address = s.addresses[0] ?? '0.0.0.0';
         if (seenAddress.has(address) || (address === '0.0.0.0' && httpServices.length > 0)) continue;
         seenAddress.add(address);
