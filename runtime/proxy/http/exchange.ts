@@ -7,6 +7,7 @@ import type { AccessLogEntry } from './access-log';
 import type { DownstreamConnection } from './downstream-connection';
 import { BODY_CHUNKED, BODY_NONE, RequestHeaderScan, ResponseHeaderScan } from './header-policy';
 import { Counter } from './proxy-stats';
+import { writeDirect } from './socket-write';
 import type { RequestHead } from './request-head';
 import { FAILURES, ProxyFailure, reasonPhrase, ResponseFlag } from './response-flags';
 import type { ForwardDecision, RouteDecision } from './route-decision';
@@ -431,7 +432,8 @@ type Latin1Writable = Buffer & { latin1Write(text: string, offset: number): numb
 
 /**
  * Writes `prefix + chunk + suffix` as one buffer when small (one syscall, no
- * writev bookkeeping), else as corked separate writes.
+ * writev bookkeeping, straight to the handle when nothing is queued), else as
+ * corked separate writes.
  */
 function writeJoined(socket: Socket, prefix: string, chunk: Buffer, suffix: string | null): boolean {
   const pl = prefix.length; // latin1: one byte per character
@@ -442,7 +444,7 @@ function writeJoined(socket: Socket, prefix: string, chunk: Buffer, suffix: stri
     b.latin1Write(prefix, 0);
     b.set(chunk, pl);
     if (suffix !== null) b.latin1Write(suffix, pl + chunk.length);
-    return socket.write(b);
+    return writeDirect(socket, b);
   }
   socket.cork();
   socket.write(prefix, 'latin1');

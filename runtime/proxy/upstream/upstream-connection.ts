@@ -9,6 +9,7 @@ import {
   ParserSink,
   releaseParser,
 } from '../http/node-http-parser';
+import { writeDirect } from '../http/socket-write';
 import type { EndpointPool } from './endpoint-pool';
 import type { UpstreamResetReason, UpstreamUser } from './upstream-user';
 
@@ -68,7 +69,9 @@ export class UpstreamConnection implements ParserSink {
     if (!this.socket.destroyed) this.socket.destroy();
   }
 
+  /** As `socket.write`; Buffers and latin1 text go straight to the handle when nothing is queued (see writeDirect). */
   write(data: Buffer | string, encoding?: BufferEncoding): boolean {
+    if (typeof data !== 'string' || encoding === 'latin1') return writeDirect(this.socket, data);
     return encoding === undefined ? this.socket.write(data) : this.socket.write(data, encoding);
   }
 
