@@ -14,7 +14,8 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { MESH_NAMESPACE, podAddress, podLabels, serviceName, VERSIONS } from './generate-mesh';
-import { now, SHORT_TYPES, ShortType, SimulatedProxy } from './simulated-proxy';
+import { SimulatedDeltaProxy } from './simulated-delta-proxy';
+import { now, ProxySimulation, SHORT_TYPES, ShortType, SimulatedProxy } from './simulated-proxy';
 import { encodeNode } from './wire';
 
 export interface LoadOptions {
@@ -25,7 +26,11 @@ export interface LoadOptions {
   readonly services: number;
   readonly channels: number;
   readonly maxSeconds: number;
+  /** State-of-the-world or delta ADS streams. */
+  readonly protocol: XdsProtocol;
 }
+
+export type XdsProtocol = 'sotw' | 'delta';
 
 /** Messages from the driver. */
 export type LoadCommand =
@@ -84,6 +89,14 @@ function option(argv: string[], name: string, fallback?: number): number {
   return value;
 }
 
+/** `--protocol sotw|delta` (default sotw). */
+export function protocolOption(argv: string[]): XdsProtocol {
+  const i = argv.indexOf('--protocol');
+  const value = i >= 0 ? argv[i + 1] : 'sotw';
+  if (value !== 'sotw' && value !== 'delta') throw new Error(`--protocol: expected 'sotw' or 'delta', got '${value}'`);
+  return value;
+}
+
 export function parseLoadOptions(argv: string[]): LoadOptions {
   const x = argv.indexOf('--xds');
   const xds = x >= 0 ? argv[x + 1] : undefined;
@@ -95,6 +108,7 @@ export function parseLoadOptions(argv: string[]): LoadOptions {
     services: option(argv, 'services', 1000),
     channels: Math.max(1, option(argv, 'channels', 20)),
     maxSeconds: option(argv, 'max-seconds', 1800),
+    protocol: protocolOption(argv),
   };
 }
 
@@ -104,7 +118,7 @@ export class Load {
   public readonly startedAt = now();
   public lastError: string | undefined;
   private readonly clients: grpc.Client[] = [];
-  private readonly proxies: SimulatedProxy[] = [];
+  private readonly proxies: ProxySimulation[] = [];
   private initialized = 0;
   private waiters: Array<() => void> = [];
 
@@ -132,8 +146,9 @@ export class Load {
         cluster: `${serviceName(p.service)}.${MESH_NAMESPACE}`,
         metadata: { NAMESPACE: MESH_NAMESPACE, LABELS: podLabels(p.service, p.version), WORKLOAD_NAME: serviceName(p.service) },
       });
+      const Simulation = options.protocol === 'delta' ? SimulatedDeltaProxy : SimulatedProxy;
       this.proxies.push(
-        new SimulatedProxy({
+        new Simulation({
           client: this.clients[k % this.clients.length] as grpc.Client,
           nodeId: p.id,
           node,

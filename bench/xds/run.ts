@@ -14,6 +14,10 @@
  *
  *   npx tsc -p tsconfig.json && node lib/bench/xds/run.js [--services 1000] [--proxies 2000]
  *     [--rounds 5] [--channels 20] [--load-processes 1] [--cpu-prof] [--control-plane meshform|stand-in]
+ *     [--protocol sotw|delta]
+ *
+ * `--protocol delta` has the simulated sidecars speak incremental ADS (as
+ * Envoy does with delta xDS): their ACKs carry no resource names.
  *
  * Every phase has a deadline; the control plane and load processes are
  * always stopped, on errors and on SIGINT too.
@@ -27,7 +31,8 @@ import * as path from 'path';
 import {
   endpointSlice, endpointSliceFile, generateMesh, replaceFile, virtualService, virtualServiceFile,
 } from './generate-mesh';
-import type { LoadCollection, LoadCommand, LoadReport, LoadStatus } from './load';
+import { protocolOption } from './load';
+import type { LoadCollection, LoadCommand, LoadReport, LoadStatus, XdsProtocol } from './load';
 import { ProcessMonitor, ProcessSample } from './process-stats';
 import { now, SHORT_TYPES, ShortType } from './simulated-proxy';
 
@@ -47,6 +52,7 @@ interface Options {
   /** Quiet time after the last ACK before a change counts as converged. */
   readonly settleMs: number;
   readonly keep: boolean;
+  readonly protocol: XdsProtocol;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -76,6 +82,7 @@ function parseOptions(argv: string[]): Options {
     changeTimeoutS: num('change-timeout-s', 120),
     settleMs: num('settle-ms', 1500),
     keep: argv.includes('--keep'),
+    protocol: protocolOption(argv),
   };
 }
 
@@ -286,6 +293,7 @@ class Bench {
       const lp = fork(loadScript, [
         '--xds', `127.0.0.1:${xdsPort}`, '--proxies', String(count), '--first', String(first),
         '--services', String(o.services), '--channels', String(channels), '--max-seconds', String(maxSeconds),
+        '--protocol', o.protocol,
       ], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=8192'] });
       children.add(lp);
       this.loads.push(new LoadProcess(lp));
@@ -447,7 +455,7 @@ class Bench {
       `machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, ${os.platform()} ${os.release()}; load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (other processes on the machine inflate wall times, not CPU seconds)`,
       `command: node ${process.argv.slice(1).map((a) => path.relative(REPO, a) || a).join(' ')}`,
       `control plane: ${o.controlPlane === 'meshform' ? 'meshform control-plane' : 'STAND-IN (bench/xds/stand-in-control-plane.ts)'}, debounce ${o.debounceMs} ms`,
-      `mesh: ${o.services} services × 2 subsets; ${o.proxies} sidecars (SotW ADS) over ${o.channels} HTTP/2 connection(s) from ${this.loads.length} load process(es)`,
+      `mesh: ${o.services} services × 2 subsets; ${o.proxies} sidecars (${o.protocol === 'delta' ? 'delta' : 'SotW'} ADS) over ${o.channels} HTTP/2 connection(s) from ${this.loads.length} load process(es)`,
       '',
       '| measure | value | target |',
       '| --- | --- | --- |',

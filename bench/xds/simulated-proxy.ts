@@ -53,20 +53,36 @@ function intern(names: Set<string>): { key: string; names: readonly string[] } {
   return { key, names: list };
 }
 
+/** What the load process reads and drives of a simulated proxy, whichever protocol it speaks. */
+export interface ProxySimulation {
+  readonly nodeId: string;
+  readonly openedAt: number;
+  /** When the proxy first held its whole initial configuration, or 0. */
+  readonly initializedAt: number;
+  readonly responses: number;
+  readonly bytes: number;
+  readonly streamErrors: number;
+  readonly mark: MarkCounts | undefined;
+  start(): void;
+  stop(): void;
+  /** Starts counting ACKs afresh. */
+  setMark(): void;
+}
+
 export interface SimulatedProxyProps {
   readonly client: grpc.Client;
   readonly nodeId: string;
   /** The encoded Node, sent on the first request of each stream. */
   readonly node: Buffer;
   /** Called once, when the proxy first holds ACKed CDS, EDS, LDS and RDS. */
-  readonly onInitialized: (proxy: SimulatedProxy) => void;
+  readonly onInitialized: (proxy: ProxySimulation) => void;
   /** Called when the stream fails (the proxy reconnects after `reconnectMs`). */
-  readonly onStreamError: (proxy: SimulatedProxy, error: Error) => void;
+  readonly onStreamError: (proxy: ProxySimulation, error: Error) => void;
   /** @default 1000 */
   readonly reconnectMs?: number;
 }
 
-export class SimulatedProxy {
+export class SimulatedProxy implements ProxySimulation {
   public openedAt = 0;
   /** When the proxy first held its whole initial configuration, or 0. */
   public initializedAt = 0;

@@ -281,3 +281,72 @@ function hcmRouteName(buf: Buffer, [start, end]: readonly [number, number], into
     }
   }
 }
+
+// --- delta ---------------------------------------------------------------------
+
+export interface DeltaRequestFields {
+  /** An encoded Node, or undefined to leave it out (after the first request). */
+  readonly node?: Buffer;
+  readonly typeUrl: string;
+  readonly subscribe?: readonly string[];
+  readonly unsubscribe?: readonly string[];
+  readonly responseNonce?: string;
+}
+
+/** An encoded `DeltaDiscoveryRequest` (node 1, type_url 2, subscribe 3, unsubscribe 4, response_nonce 6). */
+export function encodeDeltaRequest(request: DeltaRequestFields): Buffer {
+  const parts: Buffer[] = [];
+  if (request.node) parts.push(lengthDelimited(1, request.node));
+  parts.push(stringField(2, request.typeUrl));
+  for (const name of request.subscribe ?? []) parts.push(lengthDelimited(3, Buffer.from(name, 'utf8')));
+  for (const name of request.unsubscribe ?? []) parts.push(lengthDelimited(4, Buffer.from(name, 'utf8')));
+  parts.push(stringField(6, request.responseNonce ?? ''));
+  return Buffer.concat(parts);
+}
+
+/** What the load side reads of a `DeltaDiscoveryResponse`. */
+export interface DeltaResponseSummary {
+  readonly typeUrl: string;
+  readonly nonce: string;
+  /** Each resource's name and the bounds of its `Any.value` in the response buffer. */
+  readonly resources: ReadonlyArray<{ readonly name: string; readonly value: readonly [number, number] }>;
+  readonly removed: readonly string[];
+  readonly bytes: number;
+}
+
+/**
+ * Reads type_url (4), nonce (5), removed_resources (6) and resources (2:
+ * Resource name 3, resource 2 → Any.value); skips the rest.
+ */
+export function readDeltaResponse(buf: Buffer): DeltaResponseSummary {
+  const r = new Reader(buf);
+  let typeUrl = '';
+  let nonce = '';
+  const resources: Array<{ name: string; value: readonly [number, number] }> = [];
+  const removed: string[] = [];
+  for (let f = r.next(); f; f = r.next()) {
+    if (f.wire !== 2) r.skip(f.wire);
+    else if (f.field === 4) typeUrl = r.string();
+    else if (f.field === 5) nonce = r.string();
+    else if (f.field === 6) removed.push(r.string());
+    else if (f.field === 2) {
+      const [s, e] = r.bytes();
+      const resource = new Reader(buf, s, e);
+      let name = '';
+      let value: readonly [number, number] = [s, s];
+      for (let g = resource.next(); g; g = resource.next()) {
+        if (g.field === 3 && g.wire === 2) name = resource.string();
+        else if (g.field === 2 && g.wire === 2) {
+          const [as, ae] = resource.bytes();
+          const any = new Reader(buf, as, ae);
+          for (let h = any.next(); h; h = any.next()) {
+            if (h.field === 2 && h.wire === 2) value = any.bytes();
+            else any.skip(h.wire);
+          }
+        } else resource.skip(g.wire);
+      }
+      resources.push({ name, value });
+    } else r.skip(f.wire);
+  }
+  return { typeUrl, nonce, resources, removed, bytes: buf.length };
+}

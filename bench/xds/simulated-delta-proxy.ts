@@ -1,0 +1,163 @@
+/**
+ * One simulated sidecar on a delta (incremental) ADS stream, subscribing the
+ * way Envoy does with delta xDS: CDS and LDS wildcard; EDS for the EDS
+ * clusters it holds and RDS for the route names of the listeners it holds,
+ * each changed by subscribe/unsubscribe lists. A response adds or replaces
+ * the resources it carries and removes those it names as removed; every
+ * response is ACKed with its nonce alone (no names), which is what makes
+ * delta cheaper than state of the world for thousands of subscribed names.
+ */
+import type * as grpc from '@grpc/grpc-js';
+import { CDS, EDS, LDS, MarkCounts, now, ProxySimulation, RDS, SHORT_TYPES, ShortType, SimulatedProxyProps } from './simulated-proxy';
+import { clusterEdsName, DeltaResponseSummary, encodeDeltaRequest, listenerRouteNames, readDeltaResponse } from './wire';
+
+export const DELTA_ADS_METHOD = '/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources';
+
+const SHORT: Readonly<Record<string, ShortType>> = { [CDS]: 'CDS', [EDS]: 'EDS', [LDS]: 'LDS', [RDS]: 'RDS' };
+
+export class SimulatedDeltaProxy implements ProxySimulation {
+  public openedAt = 0;
+  public initializedAt = 0;
+  public responses = 0;
+  public bytes = 0;
+  public streamErrors = 0;
+  public mark: MarkCounts | undefined;
+  private call: grpc.ClientDuplexStream<Buffer, Buffer> | undefined;
+  private sentNode = false;
+  private stopped = false;
+  /** Cluster name → the load assignment it fetches (undefined: not EDS). */
+  private clusters = new Map<string, string | undefined>();
+  /** Listener name → the route configurations it fetches. */
+  private listeners = new Map<string, ReadonlySet<string>>();
+  private subscribed = { [EDS]: new Set<string>(), [RDS]: new Set<string>() };
+  private acked = new Set<string>();
+  private requestedLds = false;
+
+  public constructor(private readonly props: SimulatedProxyProps) {}
+
+  public get nodeId(): string {
+    return this.props.nodeId;
+  }
+
+  /** Opens the stream and subscribes to every cluster. */
+  public start(): void {
+    if (this.stopped) return;
+    this.openedAt = now();
+    this.sentNode = false;
+    this.clusters = new Map();
+    this.listeners = new Map();
+    this.subscribed = { [EDS]: new Set(), [RDS]: new Set() };
+    this.acked = new Set();
+    this.requestedLds = false;
+    const call = this.props.client.makeBidiStreamRequest<Buffer, Buffer>(DELTA_ADS_METHOD, (b: Buffer) => b, (b: Buffer) => b);
+    this.call = call;
+    call.on('data', (buf: Buffer) => {
+      if (this.call === call) this.onResponse(buf);
+    });
+    call.on('error', (error: Error) => {
+      if (this.call !== call || this.stopped) return;
+      this.call = undefined;
+      this.streamErrors += 1;
+      this.props.onStreamError(this, error);
+      setTimeout(() => this.start(), this.props.reconnectMs ?? 1000).unref();
+    });
+    call.on('end', () => undefined);
+    this.send(CDS, {});
+  }
+
+  public setMark(): void {
+    this.mark = { pushes: { CDS: 0, EDS: 0, LDS: 0, RDS: 0 }, lastAckAt: 0 };
+  }
+
+  public stop(): void {
+    this.stopped = true;
+    const call = this.call;
+    this.call = undefined;
+    call?.cancel();
+  }
+
+  private send(typeUrl: string, change: { subscribe?: readonly string[]; unsubscribe?: readonly string[]; nonce?: string }): void {
+    const node = this.sentNode ? undefined : this.props.node;
+    this.sentNode = true;
+    this.call?.write(
+      encodeDeltaRequest({
+        ...(node ? { node } : {}),
+        typeUrl,
+        ...(change.subscribe ? { subscribe: change.subscribe } : {}),
+        ...(change.unsubscribe ? { unsubscribe: change.unsubscribe } : {}),
+        ...(change.nonce ? { responseNonce: change.nonce } : {}),
+      }),
+    );
+  }
+
+  private onResponse(buf: Buffer): void {
+    const response = readDeltaResponse(buf);
+    this.responses += 1;
+    this.bytes += response.bytes;
+    const typeUrl = response.typeUrl;
+    if (typeUrl === CDS) this.onClusters(buf, response);
+    else if (typeUrl === LDS) this.onListeners(buf, response);
+    else this.send(typeUrl, { nonce: response.nonce });
+    if (typeUrl === EDS && !this.requestedLds) {
+      this.requestedLds = true;
+      this.send(LDS, {});
+    }
+    this.recordAck(typeUrl);
+  }
+
+  private onClusters(buf: Buffer, response: DeltaResponseSummary): void {
+    for (const name of response.removed) this.clusters.delete(name);
+    for (const r of response.resources) this.clusters.set(r.name, clusterEdsName(buf, r.value));
+    this.send(CDS, { nonce: response.nonce });
+    const wanted = new Set<string>();
+    for (const eds of this.clusters.values()) if (eds !== undefined) wanted.add(eds);
+    const changed = this.follow(EDS, wanted);
+    if (!changed && wanted.size === 0 && !this.requestedLds) {
+      this.acked.add(EDS);
+      this.requestedLds = true;
+      this.send(LDS, {});
+    }
+  }
+
+  private onListeners(buf: Buffer, response: DeltaResponseSummary): void {
+    for (const name of response.removed) this.listeners.delete(name);
+    for (const r of response.resources) {
+      const names = new Set<string>();
+      listenerRouteNames(buf, r.value, names);
+      this.listeners.set(r.name, names);
+    }
+    this.send(LDS, { nonce: response.nonce });
+    const wanted = new Set<string>();
+    for (const names of this.listeners.values()) for (const n of names) wanted.add(n);
+    if (!this.follow(RDS, wanted) && wanted.size === 0) this.acked.add(RDS);
+  }
+
+  /** Subscribes to what `wanted` adds and unsubscribes from what it drops; whether anything changed. */
+  private follow(typeUrl: typeof EDS | typeof RDS, wanted: ReadonlySet<string>): boolean {
+    const current = this.subscribed[typeUrl];
+    const subscribe = [...wanted].filter((n) => !current.has(n));
+    const unsubscribe = [...current].filter((n) => !wanted.has(n));
+    if (subscribe.length === 0 && unsubscribe.length === 0) return false;
+    this.subscribed[typeUrl] = new Set(wanted);
+    this.send(typeUrl, { subscribe, unsubscribe });
+    return true;
+  }
+
+  private recordAck(typeUrl: string): void {
+    const at = now();
+    this.acked.add(typeUrl);
+    if (this.mark) {
+      const short = SHORT[typeUrl];
+      if (short) this.mark.pushes[short] += 1;
+      this.mark.lastAckAt = at;
+    }
+    if (this.initializedAt === 0 && SHORT_TYPES.every((t) => this.acked.has(typeUrlOf(t)))) {
+      this.initializedAt = at;
+      this.props.onInitialized(this);
+    }
+  }
+}
+
+function typeUrlOf(short: ShortType): string {
+  return { CDS, EDS, LDS, RDS }[short];
+}
