@@ -14,7 +14,10 @@
  *
  *   npx tsc -p tsconfig.json && node lib/bench/xds/run.js [--services 1000] [--proxies 2000]
  *     [--rounds 5] [--channels 20] [--load-processes 1] [--cpu-prof] [--control-plane meshform|stand-in]
- *     [--protocol sotw|delta]
+ *     [--protocol sotw|delta] [--memory]
+ *
+ * `--memory` samples the control plane's `process.memoryUsage()` and reports
+ * the peaks of its V8 heap and of its buffers beside the resident set.
  *
  * `--protocol delta` has the simulated sidecars speak incremental ADS (as
  * Envoy does with delta xDS): their ACKs carry no resource names.
@@ -32,6 +35,7 @@ import {
   endpointSlice, endpointSliceFile, generateMesh, replaceFile, virtualService, virtualServiceFile,
 } from './generate-mesh';
 import { protocolOption } from './load';
+import { memoryPeaks } from './memory-sampler';
 import type { LoadCollection, LoadCommand, LoadReport, LoadStatus, XdsProtocol } from './load';
 import { ProcessMonitor, ProcessSample } from './process-stats';
 import { now, SHORT_TYPES, ShortType } from './simulated-proxy';
@@ -47,6 +51,8 @@ interface Options {
   readonly debounceMs: number;
   readonly controlPlane: 'meshform' | 'stand-in';
   readonly cpuProf: boolean;
+  /** Sample the control plane's V8 heap and buffers (memory-sampler.ts). */
+  readonly memory: boolean;
   readonly initialTimeoutS: number;
   readonly changeTimeoutS: number;
   /** Quiet time after the last ACK before a change counts as converged. */
@@ -78,6 +84,7 @@ function parseOptions(argv: string[]): Options {
     debounceMs: num('debounce-ms', 100),
     controlPlane,
     cpuProf: argv.includes('--cpu-prof'),
+    memory: argv.includes('--memory'),
     initialTimeoutS: num('initial-timeout-s', 1200),
     changeTimeoutS: num('change-timeout-s', 120),
     settleMs: num('settle-ms', 1500),
@@ -244,6 +251,7 @@ class Bench {
   private directory = '';
   private logFile = '';
   private controlPlaneExit: string | undefined;
+  private memoryLog = '';
 
   public constructor(private readonly options: Options) {}
 
@@ -262,7 +270,9 @@ class Bench {
     log(`control plane: node ${args.join(' ')}`);
     const out = fs.openSync(this.logFile, 'a');
     const startedAt = now();
-    const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', out, out] });
+    this.memoryLog = path.join(work, 'memory.jsonl');
+    const env = o.memory ? { ...process.env, MESHFORM_BENCH_MEMORY_LOG: this.memoryLog } : process.env;
+    const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', out, out], env });
     fs.closeSync(out);
     children.add(child);
     child.on('exit', (code, signal) => {
@@ -370,7 +380,10 @@ class Bench {
 
   private controlPlaneArgs(xdsPort: number, monitoringPort: number, work: string): string[] {
     const o = this.options;
-    const prof = o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${work}`] : [];
+    const prof = [
+      ...(o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${work}`] : []),
+      ...(o.memory ? ['--require', path.join(__dirname, 'memory-sampler.js')] : []),
+    ];
     const flags = [
       '--config', this.directory, '--xds-port', String(xdsPort), '--listen', '127.0.0.1',
       '--monitoring-port', String(monitoringPort), '--debounce-ms', String(o.debounceMs),
@@ -437,6 +450,15 @@ class Bench {
     return result;
   }
 
+  /** Peaks of the control plane's own memory figures, with `--memory`. */
+  private memoryRows(): string[] {
+    const peaks = this.options.memory ? memoryPeaks(this.memoryLog) : undefined;
+    if (!peaks) return [];
+    return [
+      `| control-plane peaks (process.memoryUsage, 500 ms samples) | V8 heap used ${peaks.heapUsed.toFixed(0)} MB, heap total ${peaks.heapTotal.toFixed(0)} MB, array buffers ${peaks.arrayBuffers.toFixed(0)} MB | |`,
+    ];
+  }
+
   private report(r: {
     readyMs: number; initTimes: number[]; initialComplete: boolean; initialCpu: number; initialBytes: number;
     steady: ProcessSample | undefined; end: ProcessSample | undefined; changes: ChangeResult[];
@@ -472,6 +494,7 @@ class Bench {
       eds.length ? `| endpoint-only change: pushes per round | ${SHORT_TYPES.map((t) => `${t} ${median(eds.map((c) => c.pushes[t]))}`).join(', ')} (non-EDS over all rounds: ${edsOthers}); CPU ${median(eds.map((c) => c.cpuSeconds)).toFixed(2)} s | only EDS: ${mark(edsOthers === 0)} |` : null,
       `| control-plane RSS: ${r.initialComplete ? 'steady (all connected, quiet)' : 'when the initial phase ended'}, end | ${r.steady ? `${r.steady.rssMb.toFixed(0)} MB` : 'n/a'}, ${r.end?.rssMb.toFixed(0) ?? 'n/a'} MB at end | |`,
       `| control-plane RSS peak (VmHWM) | ${r.peakRss.toFixed(0)} MB | ≤ 500 MB: ${mark(r.peakRss <= 500)} |`,
+      ...this.memoryRows(),
       `| control-plane CPU over the run (utime+stime) | ${r.end?.cpuSeconds.toFixed(1) ?? 'n/a'} s | |`,
       `| load side: CPU, peak RSS | ${r.loadCpu.toFixed(1)} s, ${r.loadPeak.toFixed(0)} MB | |`,
       `| stream errors (load side) | ${r.finalStatus.streamErrors}${r.finalStatus.lastError ? ` (last: ${r.finalStatus.lastError})` : ''} | |`,
