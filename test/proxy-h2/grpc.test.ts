@@ -122,10 +122,19 @@ async function closedPort(address: string): Promise<number> {
   return port;
 }
 
-/** A plain h2c backend: answers `{ backend, path, protocol }` with a trailer `x-done: yes` when asked with te: trailers. */
+/**
+ * A plain h2c backend: answers `{ backend, path, protocol }` with a trailer
+ * `x-done: yes` when asked with te: trailers; resets the stream (INTERNAL_ERROR)
+ * of a request for `/reset`.
+ */
 async function startPlainH2(address: string): Promise<{ port: number; close(): Promise<void> }> {
   const server = http2.createServer();
   server.on('stream', (stream, headers) => {
+    stream.on('error', () => undefined);
+    if (headers[':path'] === '/reset') {
+      stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+      return;
+    }
     const chunks: Buffer[] = [];
     stream.on('data', (c: Buffer) => chunks.push(c));
     stream.on('end', () => {
@@ -273,6 +282,24 @@ describe('proxy HTTP/2 and gRPC through a Sidecar egress listener', () => {
     } finally {
       session.close();
     }
+  });
+
+  test('an HTTP/2 backend resetting the stream answers 503 with response flag UR', async () => {
+    const reply = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request({ host: BIND, port: PORT, path: '/reset', headers: { host: `plain:${PORT}` }, agent: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(reply.status).toBe(503);
+    expect(reply.body).toContain('reset reason: remote reset');
+    await waitFor(() => mesh!.accessLog.some((l) => / 503 UR .*\/reset/.test(l) || /\/reset.* 503 UR /.test(l)), 2000, 'the UR access-log line');
+    const prom = await prometheus();
+    expect(requestsTotal(prom, { destination_service_name: 'plain', response_code: '503', response_flags: 'UR' })).toBeGreaterThanOrEqual(1);
   });
 
   test('HTTP/1.1 on the same listener still works (to an HTTP/2 backend)', async () => {

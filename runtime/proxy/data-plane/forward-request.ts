@@ -387,7 +387,7 @@ export class ForwardRequest implements UpstreamUser {
       return;
     }
     if (this.retry({ kind: 'reset', requestSent: true })) return;
-    this.failWith(reason === 'protocol-error' ? 'upstream-protocol-error' : 'upstream-connection-termination');
+    this.failWith(reason === 'protocol-error' ? 'upstream-protocol-error' : reason === 'remote-reset' ? 'upstream-remote-reset' : 'upstream-connection-termination');
   }
 
   onUpstreamDrain(): void {

@@ -472,5 +472,7 @@ function upstreamFailure(reason: UpstreamResetReason, retried: boolean): ProxyFa
       return 'upstream-protocol-error';
     case 'termination':
       return retried ? 'upstream-retry-limit' : 'upstream-connection-termination';
+    case 'remote-reset':
+      return retried ? 'upstream-retry-limit' : 'upstream-remote-reset';
   }
 }

@@ -35,6 +35,8 @@ export const ResponseFlag = {
   UPE: 1 << 12,
   /** The route named a cluster that does not exist (503 by default). */
   NC: 1 << 13,
+  /** Upstream remote reset: the upstream reset the HTTP/2 stream (503). */
+  UR: 1 << 14,
 } as const;
 export type ResponseFlagName = keyof typeof ResponseFlag;
 
@@ -59,6 +61,7 @@ export type ProxyFailure =
   | 'upstream-connect-failure'
   | 'upstream-connect-timeout'
   | 'upstream-connection-termination'
+  | 'upstream-remote-reset'
   | 'upstream-protocol-error'
   | 'upstream-retry-limit'
   | 'upstream-request-timeout'
@@ -92,6 +95,7 @@ export const FAILURES: { readonly [K in ProxyFailure]: FailureResponse } = {
   'upstream-connect-failure': { status: 503, flag: ResponseFlag.UF, body: resetBody('connection failure'), details: 'upstream_reset_before_response_started{connection_failure}', close: false },
   'upstream-connect-timeout': { status: 503, flag: ResponseFlag.UF, body: resetBody('connection timeout'), details: 'upstream_reset_before_response_started{connection_timeout}', close: false },
   'upstream-connection-termination': { status: 503, flag: ResponseFlag.UC, body: resetBody('connection termination'), details: 'upstream_reset_before_response_started{connection_termination}', close: false },
+  'upstream-remote-reset': { status: 503, flag: ResponseFlag.UR, body: resetBody('remote reset'), details: 'upstream_reset_before_response_started{remote_reset}', close: false },
   'upstream-protocol-error': { status: 503, flag: ResponseFlag.UPE, body: resetBody('protocol error'), details: 'upstream_reset_before_response_started{protocol_error}', close: false },
   'upstream-retry-limit': { status: 503, flag: ResponseFlag.URX, body: resetBody('retry limit exceeded'), details: 'upstream_reset_before_response_started{retry_limit_exceeded}', close: false },
   'upstream-request-timeout': { status: 504, flag: ResponseFlag.UT, body: 'upstream request timeout', details: 'upstream_response_timeout', close: false },

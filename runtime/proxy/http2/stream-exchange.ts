@@ -431,6 +431,7 @@ function upstreamFailure(reason: UpstreamResetReason): ProxyFailure {
     case 'overflow': return 'upstream-overflow';
     case 'protocol-error': return 'upstream-protocol-error';
     case 'termination': return 'upstream-connection-termination';
+    case 'remote-reset': return 'upstream-remote-reset';
   }
 }
 

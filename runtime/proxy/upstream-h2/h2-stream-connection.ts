@@ -13,7 +13,19 @@ import { ChunkedDecoder } from './chunked-decoder';
 import { h2RequestHead, RequestFraming } from './request-head-h2';
 import type { H2EndpointPool, H2SessionEntry } from './h2-endpoint-pool';
 
-const { NGHTTP2_CANCEL, NGHTTP2_PROTOCOL_ERROR, NGHTTP2_REFUSED_STREAM, NGHTTP2_FLAG_END_STREAM } = http2.constants;
+const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR, NGHTTP2_PROTOCOL_ERROR, NGHTTP2_REFUSED_STREAM, NGHTTP2_FLAG_END_STREAM } = http2.constants;
+
+/**
+ * Why a stream closed before its response ended: a protocol error; the upstream
+ * resetting this stream while the session lives on (a refused stream stays a
+ * termination: it is retried on a fresh stream like a stale connection); or the
+ * session going away under it.
+ */
+function closeReason(code: number, session: http2.Http2Session | undefined): UpstreamResetReason {
+  if (code === NGHTTP2_PROTOCOL_ERROR) return 'protocol-error';
+  const sessionAlive = session !== undefined && !session.destroyed && !session.closed;
+  return sessionAlive && code !== NGHTTP2_NO_ERROR && code !== NGHTTP2_REFUSED_STREAM ? 'remote-reset' : 'termination';
+}
 
 /** The socket calls the engine makes on its upstream. */
 class StreamSocket {
@@ -186,7 +198,7 @@ export class H2StreamConnection {
     if (!this.responseEnded) {
       const code = stream.rstCode ?? 0;
       if (code === NGHTTP2_REFUSED_STREAM && this.responseBytes === 0) this.requests = Math.max(this.requests, 2);
-      this.fail(code === NGHTTP2_PROTOCOL_ERROR ? 'protocol-error' : 'termination');
+      this.fail(closeReason(code, this.entry.session));
       return;
     }
     this.closed = true;

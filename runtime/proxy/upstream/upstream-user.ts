@@ -1,7 +1,12 @@
 import type { UpstreamConnection } from './upstream-connection';
 
 /** Why an upstream connection stopped serving a request before its response completed. */
-export type UpstreamResetReason = 'connect-failure' | 'connect-timeout' | 'termination' | 'protocol-error' | 'overflow';
+/**
+ * Why an upstream exchange failed. `remote-reset`: the upstream reset the
+ * HTTP/2 stream while its connection stayed up (Envoy's UR); `termination`:
+ * the connection closed under the exchange (UC).
+ */
+export type UpstreamResetReason = 'connect-failure' | 'connect-timeout' | 'termination' | 'remote-reset' | 'protocol-error' | 'overflow';
 
 /**
  * Whoever waits for and then uses a pooled connection (one exchange). Methods, not
