@@ -5,7 +5,9 @@
  */
 import { RESOURCE_TYPES, TypeUrl } from '../resource-types';
 import { checkConsistency, ConsistencyResult } from './consistency';
-import type { ResourceSet } from './resource-set';
+import { deltaAnswer } from './delta-answer';
+import { HeldResources } from './held-resources';
+import { changedNames } from './set-difference';
 import type { Snapshot } from './snapshot';
 import type {
   CachedResource,
@@ -62,21 +64,6 @@ interface Basis {
   readonly resources: ReadonlyMap<string, CachedResource>;
   /** Names that may differ (a superset of those that do); undefined: any may. */
   readonly candidates?: Iterable<string>;
-}
-
-const CHANGED_NAMES = new WeakMap<ResourceSet, WeakMap<ResourceSet, readonly string[]>>();
-
-/** Names of `now`'s resources whose version differs in `before`, once per pair of shared sets. */
-function changedNames(before: ResourceSet, now: ResourceSet): readonly string[] {
-  let byBefore = CHANGED_NAMES.get(now);
-  if (!byBefore) CHANGED_NAMES.set(now, (byBefore = new WeakMap()));
-  let names = byBefore.get(before);
-  if (!names) {
-    const found: string[] = [];
-    for (const r of now.resources.values()) if (before.resources.get(r.name)?.version !== r.version) found.push(r.name);
-    byBefore.set(before, (names = found));
-  }
-  return names;
 }
 
 /** The basis of a partial answer: the resources the client holds, and which names can differ. */
@@ -251,14 +238,5 @@ function answer(
     return { typeUrl, version, resources, removed: [] };
   }
 
-  const resources: CachedResource[] = [];
-  for (const resource of all.values()) {
-    if (inScope(resource.name) && known.get(resource.name) !== resource.version) resources.push(resource);
-  }
-  const removed: string[] = [];
-  for (const name of known.keys()) {
-    if (inScope(name) && !all.has(name)) removed.push(name);
-  }
-  if (resources.length === 0 && removed.length === 0) return undefined;
-  return { typeUrl, version, resources, removed };
+  return deltaAnswer(snapshot, typeUrl, known instanceof HeldResources ? known : HeldResources.of(known), subscription);
 }

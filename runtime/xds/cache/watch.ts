@@ -9,6 +9,7 @@
  * The callback may fire synchronously, from inside `watch()`.
  */
 import type { AnyMessage, PlainMessage } from '../protos';
+import type { HeldResources } from './held-resources';
 
 /** What a stream is subscribed to for one type. */
 export interface Subscription {
@@ -31,9 +32,10 @@ export interface CachedResource {
 /**
  * What the client already has:
  * - state of the world: the type version last sent (`''` for none);
- * - delta: resource name → resource version.
+ * - delta: what the client holds ({@link HeldResources}, which streams holding
+ *   the same versions share), or a plain map of resource name → version.
  */
-export type KnownState = string | ReadonlyMap<string, string>;
+export type KnownState = string | HeldResources | ReadonlyMap<string, string>;
 
 /** What a watch delivers. */
 export interface WatchResponse {
@@ -47,6 +49,8 @@ export interface WatchResponse {
   readonly resources: readonly CachedResource[];
   /** Delta only: known resources (in the subscription) that the snapshot no longer holds. */
   readonly removed: readonly string[];
+  /** Delta only: what the client holds once it applies this response (when the watcher tells). */
+  readonly held?: HeldResources;
 }
 
 export type WatchCallback = (response: WatchResponse) => void;

@@ -1,27 +1,51 @@
 /**
  * Delta (incremental) ADS (`DeltaAggregatedResources`).
  *
- * The stream tracks, per type, the resource versions the client holds: seeded
- * from `initial_resource_versions` on the type's first request, updated by
- * every response sent and by unsubscriptions. The cache answers with the
- * resources whose versions differ and the names that disappeared
- * (`removed_resources`). Requests change the subscription whatever their nonce;
- * a nonce names the response being ACKed or NACKed.
+ * The stream tracks, per type, what the client holds ({@link HeldResources}):
+ * seeded from `initial_resource_versions` on the type's first request, then,
+ * after each response, exactly the snapshot's resources in the subscription
+ * the response answered — a reference to layers the cache shares between
+ * every proxy with the same config, so thousands of streams holding the same
+ * versions hold one copy. Unsubscribed names are held by nobody (subscribing
+ * again resends them); a NACKed response's resources count as held at the
+ * versions held before it, and are not sent again while the snapshot stays at
+ * the rejected version. The cache answers with the resources whose versions
+ * differ and the names that disappeared (`removed_resources`). Requests change
+ * the subscription whatever their nonce; a nonce names the response being
+ * ACKed or NACKed.
  */
 import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse } from '../protos';
 import { shortTypeName } from '../resource-types';
-import type { WatchResponse } from '../cache';
+import { CachedResource, HeldResources, WatchResponse } from '../cache';
 import type { XdsDuplexCall } from './call';
 import { XdsProtocolError } from './protocol-error';
 import { runStream, StreamDependencies, StreamSession } from './stream-session';
 import { deltaSubscription, sameSubscription, StreamSubscription } from './subscription';
 
+/** A response not yet ACKed or NACKed. */
+interface InFlight {
+  /** The system version it carried. */
+  readonly version: string;
+  /** What the client held before it. */
+  readonly before: HeldResources;
+  readonly resources: readonly CachedResource[];
+  readonly removed: readonly string[];
+}
+
 interface DeltaTypeState {
   subscription?: StreamSubscription;
-  /** Resource name → version the client holds. */
-  readonly known: Map<string, string>;
-  /** Nonce → system version of responses not yet ACKed or NACKed, oldest first. */
-  readonly inFlight: Map<string, string>;
+  /** What the client holds, as far as the server knows. */
+  held: HeldResources;
+  /** Nonce → responses not yet ACKed or NACKed, oldest first. */
+  readonly inFlight: Map<string, InFlight>;
+}
+
+/** What a client holding `held` holds once it applied `response` (when the cache did not say). */
+function applied(held: HeldResources, response: WatchResponse): HeldResources {
+  if (response.held) return response.held;
+  const changes: [string, string | undefined][] = response.resources.map((r) => [r.name, r.version]);
+  for (const name of response.removed) changes.push([name, undefined]);
+  return held.with(changes, undefined);
 }
 
 /** Serves one delta ADS stream until it ends. */
@@ -35,7 +59,7 @@ export function handleDeltaStream(
   const watch = (typeUrl: string, state: DeltaTypeState): void => {
     const subscription = state.subscription;
     if (!subscription) return;
-    session.watch(typeUrl, new Map(state.known), subscription, (response) => {
+    session.watch(typeUrl, state.held, subscription, (response) => {
       send(state, response);
       watch(typeUrl, state);
     });
@@ -51,9 +75,8 @@ export function handleDeltaStream(
       nonce,
       control_plane: { identifier: deps.controlPlaneId },
     });
-    for (const r of response.resources) state.known.set(r.name, r.version);
-    for (const name of response.removed) state.known.delete(name);
-    state.inFlight.set(nonce, response.version);
+    state.inFlight.set(nonce, { version: response.version, before: state.held, resources: response.resources, removed: response.removed });
+    state.held = applied(state.held, response);
     deps.status.recordSent(session.streamId, response.typeUrl, response.version, nonce);
     deps.metrics.pushed(response.typeUrl);
   };
@@ -64,46 +87,71 @@ export function handleDeltaStream(
     if (typeUrl === '') throw XdsProtocolError.missingTypeUrl();
     let state = types.get(typeUrl);
     if (!state) {
-      state = { known: new Map(Object.entries(request.initial_resource_versions ?? {})), inFlight: new Map() };
+      state = { held: HeldResources.of(request.initial_resource_versions ?? {}), inFlight: new Map() };
       types.set(typeUrl, state);
     }
 
     const nonce = request.response_nonce ?? '';
-    if (nonce !== '') acknowledge(typeUrl, state, nonce, request);
+    const nacked = nonce !== '' && acknowledge(typeUrl, state, nonce, request);
 
     const previous = state.subscription;
-    const next = deltaSubscription(
-      previous,
-      typeUrl,
-      request.resource_names_subscribe ?? [],
-      request.resource_names_unsubscribe ?? [],
-    );
+    const unsubscribe = request.resource_names_unsubscribe ?? [];
+    const next = deltaSubscription(previous, typeUrl, request.resource_names_subscribe ?? [], unsubscribe);
     state.subscription = next;
     const changed = previous === undefined || !sameSubscription(previous, next);
-    if (changed && !next.wildcard) {
+    if (changed) {
+      // Asked for something else: answer even at the version the client rejected.
+      state.held = state.held.withoutRejected();
       // The client forgets what it unsubscribed from; subscribing again must resend it.
-      for (const name of [...state.known.keys()]) if (!next.names.has(name)) state.known.delete(name);
+      if (!next.wildcard) state.held = state.held.with(forgotten(state.held, previous, next, unsubscribe));
     }
     deps.status.recordSubscription(session.streamId, typeUrl, next);
 
-    if (changed || !session.hasWatch(typeUrl)) watch(typeUrl, state);
+    if (changed || nacked || !session.hasWatch(typeUrl)) watch(typeUrl, state);
   });
 
-  function acknowledge(typeUrl: string, state: DeltaTypeState, nonce: string, request: DeltaDiscoveryRequest): void {
-    const version = state.inFlight.get(nonce);
-    if (version === undefined) {
+  /** Held names that `next` (not a wildcard) no longer selects, as changes to "not held". */
+  function forgotten(
+    held: HeldResources,
+    previous: StreamSubscription | undefined,
+    next: StreamSubscription,
+    unsubscribe: readonly string[],
+  ): [string, undefined][] {
+    // Held names are all subscribed ones unless the stream was a wildcard or just started:
+    // then only the unsubscribed names can be dropped.
+    const names = previous && !previous.wildcard ? unsubscribe : held.names();
+    const dropped: [string, undefined][] = [];
+    for (const name of names) if (!next.names.has(name) && held.version(name) !== undefined) dropped.push([name, undefined]);
+    return dropped;
+  }
+
+  /** Settles the responses up to `nonce`; true when it was NACKed (and what the client holds changed). */
+  function acknowledge(typeUrl: string, state: DeltaTypeState, nonce: string, request: DeltaDiscoveryRequest): boolean {
+    const sent = state.inFlight.get(nonce);
+    if (sent === undefined) {
       deps.logger.debug?.(`xds: ${session.node.id} ${shortTypeName(typeUrl)}: unknown or stale nonce ${nonce}`);
-      return;
+      return false;
     }
     // Responses up to this one are settled.
     for (const pending of [...state.inFlight.keys()]) {
       state.inFlight.delete(pending);
       if (pending === nonce) break;
     }
-    if (request.error_detail) {
-      session.recordNack(typeUrl, version, nonce, request.error_detail);
-    } else {
-      deps.status.recordAck(session.streamId, typeUrl, version);
+    if (!request.error_detail) {
+      deps.status.recordAck(session.streamId, typeUrl, sent.version);
+      return false;
     }
+    session.recordNack(typeUrl, sent.version, nonce, request.error_detail);
+    // The client kept what it held before the rejected response, for the names no later response changed.
+    const held = state.held;
+    const subscription = state.subscription;
+    const reverted: [string, string | undefined][] = [];
+    for (const r of sent.resources) if (held.version(r.name) === r.version) reverted.push([r.name, sent.before.version(r.name)]);
+    for (const name of sent.removed) {
+      const selected = subscription !== undefined && (subscription.wildcard || subscription.names.has(name));
+      if (selected && held.version(name) === undefined) reverted.push([name, sent.before.version(name)]);
+    }
+    state.held = held.with(reverted, sent.version);
+    return true;
   }
 }
