@@ -9,6 +9,7 @@ import { FilterTypeUrl, TypeUrl } from '../resource-types';
 import { PlainMessage, unpackResource } from '../protos';
 import type { ResourceSet } from './resource-set';
 import type { Snapshot } from './snapshot';
+import type { CachedResource } from './watch';
 
 /** Names referenced by a snapshot but absent from it. */
 export interface MissingResources {
@@ -129,6 +130,15 @@ function edsNamesOf(set: ResourceSet): readonly string[] {
   return names;
 }
 
+/** Route configuration names of a packed listener, read once per listener (snapshots reuse them). */
+const ROUTE_NAMES = new WeakMap<CachedResource, readonly string[]>();
+
+function routeNamesOf(listener: CachedResource): readonly string[] {
+  let names = ROUTE_NAMES.get(listener);
+  if (!names) ROUTE_NAMES.set(listener, (names = routeConfigReferences(listener.resource).map((ref) => ref.name)));
+  return names;
+}
+
 const MISSING = new WeakMap<ResourceSet, WeakMap<ResourceSet, readonly string[]>>();
 
 /** Load assignment names the shared `clusters` fetch that the shared `endpoints` lack, once per pair of sets. */
@@ -150,7 +160,7 @@ function sharedPartsConsistent(snapshot: Snapshot): boolean {
   if (!clusters.shared) return false;
   const routes = snapshot.resources(TypeUrl.RouteConfiguration);
   for (const listener of snapshot.resources(TypeUrl.Listener).values()) {
-    for (const ref of routeConfigReferences(listener.resource)) if (!routes.has(ref.name)) return false;
+    for (const name of routeNamesOf(listener)) if (!routes.has(name)) return false;
   }
   const assignments = snapshot.resources(TypeUrl.ClusterLoadAssignment);
   const endpoints = snapshot.layers(TypeUrl.ClusterLoadAssignment);

@@ -11,7 +11,7 @@
  * (a client that announced versions, or layers that share nothing), every
  * resource and every held name is compared.
  */
-import type { Snapshot } from './snapshot';
+import type { Snapshot, SnapshotLayers } from './snapshot';
 import { HeldResources, inScope } from './held-resources';
 import { addedNames, changedNames, goneNames } from './set-difference';
 import type { CachedResource, Subscription, WatchResponse } from './watch';
@@ -25,12 +25,11 @@ function byName(a: CachedResource, b: CachedResource): number {
  * of the type within `subscription` (a superset of those that do), or
  * `undefined` when only a full comparison tells.
  */
-function candidates(held: HeldResources, snapshot: Snapshot, typeUrl: string, subscription: Subscription): Iterable<string>[] | undefined {
+function candidates(held: HeldResources, now: SnapshotLayers, subscription: Subscription): Iterable<string>[] | undefined {
   const basis = held.basis;
   if (!basis) return undefined;
   const scope = basis.scope;
   if (subscription.wildcard && !scope.wildcard) return undefined;
-  const now = snapshot.layers(typeUrl);
   const lists: Iterable<string>[] = [];
   if (held.exceptions.size > 0) lists.push(held.exceptions.keys());
   if (basis.own !== now.own) lists.push(basis.own.keys(), now.own.keys());
@@ -55,7 +54,8 @@ export function deltaAnswer(snapshot: Snapshot, typeUrl: string, held: HeldResou
   const all = snapshot.resources(typeUrl);
   const resources: CachedResource[] = [];
   const removed: string[] = [];
-  const lists = candidates(held, snapshot, typeUrl, subscription);
+  const layers = snapshot.layers(typeUrl);
+  const lists = candidates(held, layers, subscription);
   if (lists) {
     if (lists.length === 0) return undefined;
     const seen = new Set<string>();
@@ -82,7 +82,6 @@ export function deltaAnswer(snapshot: Snapshot, typeUrl: string, held: HeldResou
   }
   if (resources.length === 0 && removed.length === 0) return undefined;
   removed.sort();
-  const layers = snapshot.layers(typeUrl);
   const basis = { ...(layers.shared ? { shared: layers.shared } : {}), own: layers.own, scope: subscription };
   return { typeUrl, version, resources, removed, held: HeldResources.exactly(basis) };
 }
