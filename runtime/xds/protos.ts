@@ -27,7 +27,7 @@ import * as fs from 'fs';
 import * as grpc from '@grpc/grpc-js';
 import * as protobuf from 'protobufjs';
 import { withLazyResourceNames } from './request-names';
-import { encodeDiscoveryResponse } from './response-encoding';
+import { encodeDeltaDiscoveryResponse, encodeDiscoveryResponse } from './response-encoding';
 
 /** A `google.protobuf.Any` as carried in discovery responses. */
 export interface AnyMessage {
@@ -185,7 +185,7 @@ export function adsServiceDefinition(): grpc.ServiceDefinition {
         responseStream: method.responseStream === true,
         requestSerialize: serializerOf(request),
         requestDeserialize: request.name === 'DiscoveryRequest' ? withLazyResourceNames(deserializerOf(request)) : deserializerOf(request),
-        responseSerialize: response.name === 'DiscoveryResponse' ? discoveryResponseSerializer(serializerOf(response)) : serializerOf(response),
+        responseSerialize: handEncoded(response.name, serializerOf(response)),
         responseDeserialize: deserializerOf(response),
         originalName: method.name.charAt(0).toLowerCase() + method.name.slice(1),
       };
@@ -203,9 +203,16 @@ function serializerOf(type: protobuf.Type): (value: object) => Buffer {
   };
 }
 
-/** Hand-encoded state-of-the-world responses (see response-encoding.ts), the generic encoder for anything else. */
-function discoveryResponseSerializer(generic: (value: object) => Buffer): (value: object) => Buffer {
-  return (value) => encodeDiscoveryResponse(value as Readonly<Record<string, unknown>>) ?? generic(value);
+const HAND_ENCODERS: Readonly<Record<string, (value: Readonly<Record<string, unknown>>) => Buffer | undefined>> = {
+  DiscoveryResponse: encodeDiscoveryResponse,
+  DeltaDiscoveryResponse: encodeDeltaDiscoveryResponse,
+};
+
+/** Discovery responses encoded by hand (see response-encoding.ts), with `generic` for anything else. */
+function handEncoded(message: string, generic: (value: object) => Buffer): (value: object) => Buffer {
+  const encode = HAND_ENCODERS[message];
+  if (!encode) return generic;
+  return (value) => encode(value as Readonly<Record<string, unknown>>) ?? generic(value);
 }
 
 function deserializerOf(type: protobuf.Type): (bytes: Buffer) => object {

@@ -1,61 +1,125 @@
 /**
- * State-of-the-world `DiscoveryResponse`s encoded by hand.
+ * Discovery responses (state of the world and delta) encoded by hand.
  *
  * Thousands of streams receive the same resources, already packed into
  * `Any`s by the cache. Each packed `Any` is framed once (a WeakMap keyed by the
- * `Any` object keeps its encoded bytes while it lives), and a response is one
+ * `Any` object keeps its encoded entry while it lives), and a response is one
  * allocation plus copies, instead of a generic encoder walking every resource
- * for every stream.
+ * for every stream. Fields are written in field-number order, as protobufjs
+ * does, so the bytes are those of the generic encoder.
  *
  * Field numbers (envoy/service/discovery/v3/discovery.proto, google/protobuf/any.proto):
  * DiscoveryResponse version_info 1, resources 2, type_url 4, nonce 5,
- * control_plane 6 (ControlPlane.identifier 1); Any type_url 1, value 2.
+ * control_plane 6; DeltaDiscoveryResponse system_version_info 1, resources 2,
+ * type_url 4, nonce 5, removed_resources 6, control_plane 7; Resource version 1,
+ * resource 2, name 3; ControlPlane identifier 1; Any type_url 1, value 2.
  */
 import type { AnyMessage } from './protos';
 
-const KNOWN_FIELDS: ReadonlySet<string> = new Set(['version_info', 'resources', 'type_url', 'nonce', 'control_plane']);
+const SOTW_FIELDS: ReadonlySet<string> = new Set(['version_info', 'resources', 'type_url', 'nonce', 'control_plane']);
+const DELTA_FIELDS: ReadonlySet<string> = new Set(['system_version_info', 'resources', 'type_url', 'nonce', 'removed_resources', 'control_plane']);
 
-/** `resources` entries (field 2, length-delimited) by the `Any` they hold. */
-const ENTRIES = new WeakMap<AnyMessage, Buffer>();
+/** State-of-the-world `resources` entries (field 2) by the `Any` they hold. */
+const SOTW_ENTRIES = new WeakMap<AnyMessage, Buffer>();
+/** Delta `resources` entries (field 2: a Resource) by the `Any` they hold, with the name and version they were made for. */
+const DELTA_ENTRIES = new WeakMap<AnyMessage, { readonly name: string; readonly version: string; readonly entry: Buffer }>();
 
 /**
- * The encoded response, or undefined when `value` holds anything this encoder
- * does not write (the caller then uses the generic encoder).
+ * The encoded `DiscoveryResponse`, or undefined when `value` holds anything
+ * this encoder does not write (the caller then uses the generic encoder).
  */
 export function encodeDiscoveryResponse(value: Readonly<Record<string, unknown>>): Buffer | undefined {
-  for (const key of Object.keys(value)) if (value[key] !== undefined && !KNOWN_FIELDS.has(key)) return undefined;
+  const common = commonFields(value, SOTW_FIELDS, 'version_info');
+  if (!common) return undefined;
+  const entries: Buffer[] = [];
+  for (const resource of common.resources) {
+    const entry = sotwEntry(resource);
+    if (!entry) return undefined;
+    entries.push(entry);
+  }
+  const parts = [stringField(1, common.version), ...entries, stringField(4, common.typeUrl), stringField(5, common.nonce)];
+  if (common.controlPlane) parts.push(common.controlPlane(6));
+  return Buffer.concat(parts);
+}
+
+/** The encoded `DeltaDiscoveryResponse`, or undefined (as above). */
+export function encodeDeltaDiscoveryResponse(value: Readonly<Record<string, unknown>>): Buffer | undefined {
+  const common = commonFields(value, DELTA_FIELDS, 'system_version_info');
+  if (!common) return undefined;
+  const removed = value.removed_resources ?? [];
+  if (!Array.isArray(removed) || removed.some((n) => typeof n !== 'string')) return undefined;
+  const entries: Buffer[] = [];
+  for (const resource of common.resources) {
+    const entry = deltaEntry(resource);
+    if (!entry) return undefined;
+    entries.push(entry);
+  }
+  const parts = [stringField(1, common.version), ...entries, stringField(4, common.typeUrl), stringField(5, common.nonce)];
+  for (const name of removed as string[]) parts.push(stringField(6, name));
+  if (common.controlPlane) parts.push(common.controlPlane(7));
+  return Buffer.concat(parts);
+}
+
+interface CommonFields {
+  readonly version: string | undefined;
+  readonly typeUrl: string | undefined;
+  readonly nonce: string | undefined;
+  readonly resources: readonly unknown[];
+  /** The encoded `control_plane` field under its number, when set. */
+  readonly controlPlane?: (field: number) => Buffer;
+}
+
+/** The fields both responses share, checked; undefined when `value` has a field outside `known` or an unexpected shape. */
+function commonFields(value: Readonly<Record<string, unknown>>, known: ReadonlySet<string>, versionField: string): CommonFields | undefined {
+  for (const key of Object.keys(value)) if (value[key] !== undefined && !known.has(key)) return undefined;
   const resources = value.resources ?? [];
   if (!Array.isArray(resources)) return undefined;
+  const strings = [value[versionField], value.type_url, value.nonce];
+  if (strings.some((s) => s !== undefined && typeof s !== 'string')) return undefined;
   const controlPlane = value.control_plane as { identifier?: unknown } | undefined;
   const identifier = controlPlane?.identifier;
   if (controlPlane !== undefined && (Object.keys(controlPlane).some((k) => k !== 'identifier') || (identifier !== undefined && typeof identifier !== 'string'))) {
     return undefined;
   }
-  const strings = [value.version_info, value.type_url, value.nonce];
-  if (strings.some((s) => s !== undefined && typeof s !== 'string')) return undefined;
+  return {
+    version: value[versionField] as string | undefined,
+    typeUrl: value.type_url as string | undefined,
+    nonce: value.nonce as string | undefined,
+    resources,
+    ...(controlPlane !== undefined ? { controlPlane: (field: number) => messageField(field, stringField(1, identifier as string | undefined)) } : {}),
+  };
+}
 
-  const entries: Buffer[] = [];
-  for (const resource of resources as unknown[]) {
-    const entry = resourceEntry(resource);
-    if (!entry) return undefined;
-    entries.push(entry);
-  }
-  const parts: Buffer[] = [stringField(1, value.version_info as string | undefined), ...entries];
-  parts.push(stringField(4, value.type_url as string | undefined), stringField(5, value.nonce as string | undefined));
-  if (controlPlane !== undefined) parts.push(messageField(6, stringField(1, identifier as string | undefined)));
-  return Buffer.concat(parts);
+function isAny(value: unknown): value is AnyMessage {
+  if (typeof value !== 'object' || value === null) return false;
+  const any = value as AnyMessage;
+  return typeof any.type_url === 'string' && any.value instanceof Uint8Array && Object.keys(any).length === 2;
+}
+
+function anyBody(any: AnyMessage): Buffer {
+  return Buffer.concat([stringField(1, any.type_url), bytesField(2, any.value)]);
 }
 
 /** The framed `resources` entry of a packed resource, encoded once per `Any`. */
-function resourceEntry(resource: unknown): Buffer | undefined {
+function sotwEntry(resource: unknown): Buffer | undefined {
   if (typeof resource !== 'object' || resource === null) return undefined;
-  const any = resource as AnyMessage;
-  const cached = ENTRIES.get(any);
+  const cached = SOTW_ENTRIES.get(resource as AnyMessage);
   if (cached) return cached;
-  if (typeof any.type_url !== 'string' || !(any.value instanceof Uint8Array) || Object.keys(any).length !== 2) return undefined;
-  const body = Buffer.concat([stringField(1, any.type_url), bytesField(2, any.value)]);
-  const entry = messageField(2, body);
-  ENTRIES.set(any, entry);
+  if (!isAny(resource)) return undefined;
+  const entry = messageField(2, anyBody(resource));
+  SOTW_ENTRIES.set(resource, entry);
+  return entry;
+}
+
+/** The framed `resources` entry (a Resource: name, version, the packed resource), encoded once per `Any`. */
+function deltaEntry(resource: unknown): Buffer | undefined {
+  if (typeof resource !== 'object' || resource === null) return undefined;
+  const { name, version, resource: any, ...rest } = resource as { name?: unknown; version?: unknown; resource?: unknown };
+  if (Object.keys(rest).length > 0 || typeof name !== 'string' || typeof version !== 'string' || !isAny(any)) return undefined;
+  const cached = DELTA_ENTRIES.get(any);
+  if (cached && cached.name === name && cached.version === version) return cached.entry;
+  const entry = messageField(2, Buffer.concat([stringField(1, version), messageField(2, anyBody(any)), stringField(3, name)]));
+  DELTA_ENTRIES.set(any, { name, version, entry });
   return entry;
 }
 
