@@ -7,24 +7,14 @@
  * response is ACKed with its nonce alone (no names), which is what makes
  * delta cheaper than state of the world for thousands of subscribed names.
  */
-import type * as grpc from '@grpc/grpc-js';
-import { CDS, EDS, LDS, MarkCounts, now, ProxySimulation, RDS, SHORT_TYPES, ShortType, SimulatedProxyProps } from './simulated-proxy';
+import { CDS, EDS, LDS, now, ProxySimulation, RDS, SHORT_TYPES, ShortType, SimulatedProxyProps } from './simulated-proxy';
 import { clusterEdsName, DeltaResponseSummary, encodeDeltaRequest, listenerRouteNames, readDeltaResponse } from './wire';
 
 export const DELTA_ADS_METHOD = '/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources';
 
 const SHORT: Readonly<Record<string, ShortType>> = { [CDS]: 'CDS', [EDS]: 'EDS', [LDS]: 'LDS', [RDS]: 'RDS' };
 
-export class SimulatedDeltaProxy implements ProxySimulation {
-  public openedAt = 0;
-  public initializedAt = 0;
-  public responses = 0;
-  public bytes = 0;
-  public streamErrors = 0;
-  public mark: MarkCounts | undefined;
-  private call: grpc.ClientDuplexStream<Buffer, Buffer> | undefined;
-  private sentNode = false;
-  private stopped = false;
+export class SimulatedDeltaProxy extends ProxySimulation {
   /** Cluster name → the load assignment it fetches (undefined: not EDS). */
   private clusters = new Map<string, string | undefined>();
   /** Listener name → the route configurations it fetches. */
@@ -33,53 +23,25 @@ export class SimulatedDeltaProxy implements ProxySimulation {
   private acked = new Set<string>();
   private requestedLds = false;
 
-  public constructor(private readonly props: SimulatedProxyProps) {}
-
-  public get nodeId(): string {
-    return this.props.nodeId;
+  public constructor(props: SimulatedProxyProps) {
+    super(props, DELTA_ADS_METHOD);
   }
 
-  /** Opens the stream and subscribes to every cluster. */
-  public start(): void {
-    if (this.stopped) return;
-    this.openedAt = now();
-    this.sentNode = false;
+  protected reset(): void {
     this.clusters = new Map();
     this.listeners = new Map();
     this.subscribed = { [EDS]: new Set(), [RDS]: new Set() };
     this.acked = new Set();
     this.requestedLds = false;
-    const call = this.props.client.makeBidiStreamRequest<Buffer, Buffer>(DELTA_ADS_METHOD, (b: Buffer) => b, (b: Buffer) => b);
-    this.call = call;
-    call.on('data', (buf: Buffer) => {
-      if (this.call === call) this.onResponse(buf);
-    });
-    call.on('error', (error: Error) => {
-      if (this.call !== call || this.stopped) return;
-      this.call = undefined;
-      this.streamErrors += 1;
-      this.props.onStreamError(this, error);
-      setTimeout(() => this.start(), this.props.reconnectMs ?? 1000).unref();
-    });
-    call.on('end', () => undefined);
+  }
+
+  /** Subscribes to every cluster. */
+  protected firstRequest(): void {
     this.send(CDS, {});
   }
 
-  public setMark(): void {
-    this.mark = { pushes: { CDS: 0, EDS: 0, LDS: 0, RDS: 0 }, lastAckAt: 0 };
-  }
-
-  public stop(): void {
-    this.stopped = true;
-    const call = this.call;
-    this.call = undefined;
-    call?.cancel();
-  }
-
   private send(typeUrl: string, change: { subscribe?: readonly string[]; unsubscribe?: readonly string[]; nonce?: string }): void {
-    const node = this.sentNode ? undefined : this.props.node;
-    this.sentNode = true;
-    this.call?.write(
+    this.write((node) =>
       encodeDeltaRequest({
         ...(node ? { node } : {}),
         typeUrl,
@@ -90,7 +52,7 @@ export class SimulatedDeltaProxy implements ProxySimulation {
     );
   }
 
-  private onResponse(buf: Buffer): void {
+  protected onResponse(buf: Buffer): void {
     const response = readDeltaResponse(buf);
     this.responses += 1;
     this.bytes += response.bytes;

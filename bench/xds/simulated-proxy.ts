@@ -53,22 +53,6 @@ function intern(names: Set<string>): { key: string; names: readonly string[] } {
   return { key, names: list };
 }
 
-/** What the load process reads and drives of a simulated proxy, whichever protocol it speaks. */
-export interface ProxySimulation {
-  readonly nodeId: string;
-  readonly openedAt: number;
-  /** When the proxy first held its whole initial configuration, or 0. */
-  readonly initializedAt: number;
-  readonly responses: number;
-  readonly bytes: number;
-  readonly streamErrors: number;
-  readonly mark: MarkCounts | undefined;
-  start(): void;
-  stop(): void;
-  /** Starts counting ACKs afresh. */
-  setMark(): void;
-}
-
 export interface SimulatedProxyProps {
   readonly client: grpc.Client;
   readonly nodeId: string;
@@ -82,7 +66,12 @@ export interface SimulatedProxyProps {
   readonly reconnectMs?: number;
 }
 
-export class SimulatedProxy implements ProxySimulation {
+/**
+ * What the load process reads and drives of a simulated proxy, whichever
+ * protocol it speaks: one ADS stream, opened by `start`, reopened after an
+ * error, cancelled by `stop`; the first request of each stream names the node.
+ */
+export abstract class ProxySimulation {
   public openedAt = 0;
   /** When the proxy first held its whole initial configuration, or 0. */
   public initializedAt = 0;
@@ -93,21 +82,23 @@ export class SimulatedProxy implements ProxySimulation {
   private call: grpc.ClientDuplexStream<Buffer, Buffer> | undefined;
   private sentNode = false;
   private stopped = false;
-  private states = new Map<string, TypeState>();
 
-  public constructor(private readonly props: SimulatedProxyProps) {}
+  protected constructor(
+    protected readonly props: SimulatedProxyProps,
+    private readonly method: string,
+  ) {}
 
   public get nodeId(): string {
     return this.props.nodeId;
   }
 
-  /** Opens the stream and sends the CDS wildcard request. */
+  /** Opens the stream with fresh protocol state and sends the first request. */
   public start(): void {
     if (this.stopped) return;
     this.openedAt = now();
     this.sentNode = false;
-    this.states = new Map();
-    const call = this.props.client.makeBidiStreamRequest<Buffer, Buffer>(ADS_METHOD, (b: Buffer) => b, (b: Buffer) => b);
+    this.reset();
+    const call = this.props.client.makeBidiStreamRequest<Buffer, Buffer>(this.method, (b: Buffer) => b, (b: Buffer) => b);
     this.call = call;
     call.on('data', (buf: Buffer) => {
       if (this.call === call) this.onResponse(buf);
@@ -120,7 +111,7 @@ export class SimulatedProxy implements ProxySimulation {
       setTimeout(() => this.start(), this.props.reconnectMs ?? 1000).unref();
     });
     call.on('end', () => undefined);
-    this.request(CDS, []);
+    this.firstRequest();
   }
 
   /** Starts counting ACKs afresh. */
@@ -135,6 +126,35 @@ export class SimulatedProxy implements ProxySimulation {
     call?.cancel();
   }
 
+  /** Sends a request made by `encode`, given the encoded node on the stream's first request. */
+  protected write(encode: (node: Buffer | undefined) => Buffer): void {
+    const node = this.sentNode ? undefined : this.props.node;
+    this.sentNode = true;
+    this.call?.write(encode(node));
+  }
+
+  /** Forgets the protocol state of the previous stream. */
+  protected abstract reset(): void;
+  protected abstract firstRequest(): void;
+  protected abstract onResponse(buf: Buffer): void;
+}
+
+export class SimulatedProxy extends ProxySimulation {
+  private states = new Map<string, TypeState>();
+
+  public constructor(props: SimulatedProxyProps) {
+    super(props, ADS_METHOD);
+  }
+
+  protected reset(): void {
+    this.states = new Map();
+  }
+
+  /** CDS wildcard. */
+  protected firstRequest(): void {
+    this.request(CDS, []);
+  }
+
   private state(typeUrl: string): TypeState {
     let s = this.states.get(typeUrl);
     if (!s) {
@@ -147,14 +167,10 @@ export class SimulatedProxy implements ProxySimulation {
   private request(typeUrl: string, names: readonly string[]): void {
     const s = this.state(typeUrl);
     s.requested = true;
-    const node = this.sentNode ? undefined : this.props.node;
-    this.sentNode = true;
-    this.call?.write(
-      encodeRequest({ versionInfo: s.version, node, resourceNames: names, typeUrl, responseNonce: s.nonce }),
-    );
+    this.write((node) => encodeRequest({ versionInfo: s.version, node, resourceNames: names, typeUrl, responseNonce: s.nonce }));
   }
 
-  private onResponse(buf: Buffer): void {
+  protected onResponse(buf: Buffer): void {
     const response = readResponse(buf);
     this.responses += 1;
     this.bytes += response.bytes;
