@@ -5,19 +5,11 @@
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as path from 'path';
 import { ControlPlane, SILENT, startControlPlane } from '../../runtime/control-plane';
 import { BIN, ensureBuilt, ROOT } from '../support/built-lib';
+import { freePort, killAndWait } from '../support/child-process';
 import { admin, eventually, request, serviceYaml, sidecarYaml, startUpstream, tempDir, Upstream } from './harness';
-
-async function freePort(): Promise<number> {
-  const free = net.createServer();
-  await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
-  const port = (free.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => free.close(() => resolve()));
-  return port;
-}
 
 describe('meshform proxy access log on exit', () => {
   let plane: ControlPlane | undefined;
@@ -28,11 +20,7 @@ describe('meshform proxy access log on exit', () => {
   beforeAll(() => ensureBuilt(), 180_000);
 
   afterEach(async () => {
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child?.once('exit', resolve));
-      child.kill('SIGKILL');
-      await exited;
-    }
+    await killAndWait(child);
     child = undefined;
     await plane?.close();
     await upstream?.close();

@@ -5,9 +5,9 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import * as net from 'net';
 import { ControlPlane, SILENT, startControlPlane } from '../../runtime/control-plane';
 import { BIN, ensureBuilt, ROOT } from '../support/built-lib';
+import { freePort, killAndWait } from '../support/child-process';
 import { eventually, Mesh, request, requestsTotal, serviceYaml, sidecarYaml, startMesh, startUpstream, tempDir, Upstream, admin } from './harness';
 
 describe('proxy admin endpoints', () => {
@@ -74,11 +74,7 @@ describe('meshform proxy in its own process', () => {
   beforeAll(() => ensureBuilt(), 180_000);
 
   afterEach(async () => {
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child?.once('exit', resolve));
-      child.kill('SIGKILL');
-      await exited;
-    }
+    await killAndWait(child);
     await plane?.close();
     await upstream?.close();
     if (dir !== '') fs.rmSync(dir, { recursive: true, force: true });
@@ -89,10 +85,7 @@ describe('meshform proxy in its own process', () => {
     dir = tempDir('proxy-cli');
     fs.writeFileSync(path.join(dir, 'mesh.yaml'), serviceYaml('reviews', [upstream]) + sidecarYaml('127.0.79.20'));
     plane = await startControlPlane({ configDir: dir, xdsPort: 0, monitoringPort: 0, debounceMs: 20, settleMs: 50, logger: SILENT });
-    const free = net.createServer();
-    await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
-    const adminPort = (free.address() as net.AddressInfo).port;
-    await new Promise<void>((resolve) => free.close(() => resolve()));
+    const adminPort = await freePort();
     let stdout = '';
     let stderr = '';
     child = spawn(process.execPath, [BIN, 'proxy', '--xds-address', `127.0.0.1:${plane.xdsPort}`,
