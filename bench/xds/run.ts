@@ -28,12 +28,12 @@
 import { ChildProcess, fork, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import {
   endpointSlice, endpointSliceFile, generateMesh, replaceFile, virtualService, virtualServiceFile,
 } from './generate-mesh';
+import { freePort, sleep } from '../proxy/proc';
 import { protocolOption } from './load';
 import { memoryPeaks } from './memory-sampler';
 import type { LoadCollection, LoadCommand, LoadReport, LoadStatus, XdsProtocol } from './load';
@@ -94,21 +94,6 @@ function parseOptions(argv: string[]): Options {
 }
 
 // --- small helpers -------------------------------------------------------------
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function httpStatus(port: number, urlPath: string): Promise<number> {
   return new Promise((resolve) => {

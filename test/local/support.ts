@@ -80,11 +80,3 @@ export function bindable(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** A free port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen({ host: '127.0.0.1', port: 0 }, () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}

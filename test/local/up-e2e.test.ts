@@ -15,7 +15,8 @@ import * as yaml from 'js-yaml';
 import { writeAtomically } from '../../runtime/local/local-config';
 import { BIN, ROOT, ensureBuilt } from '../support/built-lib';
 import { bookinfoDocuments } from './bookinfo-manifests';
-import { alive, bindable, eventually, freePort, get, pidsWith } from './support';
+import { unusedPort } from '../support/ports';
+import { alive, bindable, eventually, get, pidsWith } from './support';
 
 const BLOCK = 100 + (process.pid % 150);
 const POD = (n: number): string => `127.${BLOCK}.0.${n}`;
@@ -58,7 +59,7 @@ describe('meshform up (bookinfo on loopback)', () => {
   beforeAll(async () => {
     ensureBuilt();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'meshform-up-'));
-    gatewayPort = await freePort();
+    gatewayPort = await unusedPort();
     up = spawn(process.execPath, [
       BIN, 'up', '--app', path.join(ROOT, 'lib/stacks/main.js'), '--output', path.join(dir, 'dist'),
       '--context', 'scenario=jason-v2', '--state-dir', path.join(dir, 'state'), '--address-block', String(BLOCK),

@@ -8,7 +8,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ControlPlane, SILENT, startControlPlane } from '../../runtime/control-plane';
 import { BIN, ensureBuilt, ROOT } from '../support/built-lib';
-import { freePort, killAndWait } from '../support/child-process';
+import { killAndWait } from '../support/child-process';
+import { unusedPort } from '../support/ports';
 import { admin, eventually, request, serviceYaml, sidecarYaml, startUpstream, tempDir, Upstream } from './harness';
 
 describe('meshform proxy access log on exit', () => {
@@ -32,7 +33,7 @@ describe('meshform proxy access log on exit', () => {
     dir = tempDir('access-log-exit');
     fs.writeFileSync(path.join(dir, 'mesh.yaml'), serviceYaml('reviews', [upstream]) + sidecarYaml(bind));
     plane = await startControlPlane({ configDir: dir, xdsPort: 0, monitoringPort: 0, debounceMs: 20, settleMs: 50, logger: SILENT });
-    const adminPort = await freePort();
+    const adminPort = await unusedPort();
     let stdout = '';
     let stderr = '';
     const proxy = spawn(process.execPath, [BIN, 'proxy', '--xds-address', `127.0.0.1:${plane.xdsPort}`,

@@ -7,7 +7,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ControlPlane, SILENT, startControlPlane } from '../../runtime/control-plane';
 import { BIN, ensureBuilt, ROOT } from '../support/built-lib';
-import { freePort, killAndWait } from '../support/child-process';
+import { killAndWait } from '../support/child-process';
+import { unusedPort } from '../support/ports';
 import { eventually, Mesh, request, requestsTotal, serviceYaml, sidecarYaml, startMesh, startUpstream, tempDir, Upstream, admin } from './harness';
 
 describe('proxy admin endpoints', () => {
@@ -85,7 +86,7 @@ describe('meshform proxy in its own process', () => {
     dir = tempDir('proxy-cli');
     fs.writeFileSync(path.join(dir, 'mesh.yaml'), serviceYaml('reviews', [upstream]) + sidecarYaml('127.0.79.20'));
     plane = await startControlPlane({ configDir: dir, xdsPort: 0, monitoringPort: 0, debounceMs: 20, settleMs: 50, logger: SILENT });
-    const adminPort = await freePort();
+    const adminPort = await unusedPort();
     let stdout = '';
     let stderr = '';
     child = spawn(process.execPath, [BIN, 'proxy', '--xds-address', `127.0.0.1:${plane.xdsPort}`,

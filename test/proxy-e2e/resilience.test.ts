@@ -3,7 +3,7 @@
  * outlier detection and refused connections, through a Sidecar egress listener
  * on 127.0.78.1:9080, each behaviour on a service of its own.
  */
-import * as net from 'net';
+import { unusedPort } from '../support/ports';
 import { eventually, Mesh, requestsTotal, serviceYaml, sidecarYaml, startMesh, startUpstream, Upstream } from './harness';
 
 const BIND = '127.0.78.1';
@@ -47,15 +47,6 @@ spec:
     outlierDetection: { consecutive5xxErrors: 2, interval: 100ms, baseEjectionTime: 500ms, maxEjectionPercent: 100 }
 `;
 
-/** A port on `address` where nothing listens (bound, then closed). */
-async function closedPort(address: string): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, address, resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 describe('proxy resilience through a Sidecar egress listener', () => {
   const upstreams: Upstream[] = [];
   let mesh: Mesh | undefined;
@@ -68,7 +59,7 @@ describe('proxy resilience through a Sidecar egress listener', () => {
     bad = await startUpstream('bad', '127.0.78.14');
     const good = await startUpstream('good', '127.0.78.15');
     upstreams.push(flaky, slow, breaker, bad, good);
-    const deadPort = await closedPort('127.0.78.16');
+    const deadPort = await unusedPort('127.0.78.16');
     mesh = await startMesh({
       'services.yaml': serviceYaml('flaky', [flaky]) + serviceYaml('slow', [slow]) + serviceYaml('breaker', [breaker])
         + serviceYaml('outlier', [bad, good]) + serviceYaml('dead', [{ name: 'dead', address: '127.0.78.16', port: deadPort }]),

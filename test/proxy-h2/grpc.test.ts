@@ -10,6 +10,7 @@ import * as http from 'http';
 import * as http2 from 'http2';
 import * as net from 'net';
 import { Mesh, requestsTotal, startMesh } from '../proxy-e2e/harness';
+import { unusedPort } from '../support/ports';
 import { waitFor } from '../support/wait-for';
 import { count, echoClient, GrpcBackend, hello, startGrpcBackend } from './grpc-backend';
 
@@ -113,15 +114,6 @@ spec:
     retries: { attempts: 3, retryOn: unavailable }
 `;
 
-/** A port on `address` where nothing listens (bound, then closed). */
-async function closedPort(address: string): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, address, resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 /**
  * A plain h2c backend: answers `{ backend, path, protocol }` with a trailer
  * `x-done: yes` when asked with te: trailers; resets the stream (INTERNAL_ERROR)
@@ -168,7 +160,7 @@ describe('proxy HTTP/2 and gRPC through a Sidecar egress listener', () => {
     const flaky = await startGrpcBackend('flaky', '127.0.79.17');
     backends.push(v1, v2, a, b, faulty, denied, flaky);
     plain = await startPlainH2('127.0.79.19');
-    const dead = await closedPort('127.0.79.18');
+    const dead = await unusedPort('127.0.79.18');
     mesh = await startMesh({
       'services.yaml': serviceYaml('echo', 'grpc', [v1, v2]) + serviceYaml('split', 'grpc', [a, b]) + serviceYaml('faulty', 'grpc', [faulty])
         + serviceYaml('denied', 'grpc', [denied]) + serviceYaml('flaky', 'grpc', [flaky])

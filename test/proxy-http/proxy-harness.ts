@@ -224,15 +224,6 @@ export function statuses(text: string): number[] {
   return [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
 }
 
-/** A port nothing listens on (bound then released). */
-export async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 /** Resolves once `cond()` holds (checked every few ms), rejects after `deadlineMs`. */
 export function until(cond: () => boolean, deadlineMs = 2000): Promise<void> {
   const start = Date.now();

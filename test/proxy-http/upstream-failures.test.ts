@@ -1,10 +1,11 @@
 import * as net from 'net';
 import { ThresholdLimits } from '../../runtime/proxy/upstream';
-import { closedPort, rawExchange, request, startProxy, startUpstream, statuses, until } from './proxy-harness';
+import { unusedPort } from '../support/ports';
+import { rawExchange, request, startProxy, startUpstream, statuses, until } from './proxy-harness';
 
 describe('proxy upstream failures', () => {
   it('answers 503 with the UF flag, without hanging, when the upstream refuses connections', async () => {
-    const proxy = await startProxy(await closedPort(), { pool: { connectTimeoutMs: 1000 } });
+    const proxy = await startProxy(await unusedPort(), { pool: { connectTimeoutMs: 1000 } });
     try {
       const start = Date.now();
       const results = await Promise.all([1, 2, 3].map((i) => request(proxy.port, { path: `/uf/${i}` })));

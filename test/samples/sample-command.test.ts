@@ -3,6 +3,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import { BIN, BUILD_DEADLINE_MS, ensureBuilt, ROOT } from '../support/built-lib';
+import { unusedPort } from '../support/ports';
 import { json, send } from './sample-support';
 
 const DEADLINE_MS = 10_000;
@@ -64,16 +65,8 @@ function withDeadline<T>(promise: Promise<T>, what: string): Promise<T> {
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
-async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 test('meshform sample ratings listens on --listen, answers, logs the request and exits on SIGTERM', async () => {
-  const port = await freePort();
+  const port = await unusedPort();
   const r = run(['sample', 'ratings', '--listen', `127.0.0.1:${port}`]);
   await waitForOutput(r, /ratings v1 listening on http:\/\/127\.0\.0\.1:(\d+)/);
   expect(json(await send(`http://127.0.0.1:${port}/ratings/0`))).toEqual({ id: 0, ratings: { Reviewer1: 5, Reviewer2: 4 } });
