@@ -8,6 +8,7 @@ import type { DownstreamConnection } from './downstream-connection';
 import { BODY_CHUNKED, BODY_NONE, RequestHeaderScan, ResponseHeaderScan } from './header-policy';
 import { Counter } from './proxy-stats';
 import { writeDirect } from './socket-write';
+import { flatLines, upstreamHeadEnd, upstreamHeadStart } from './upstream-head';
 import type { RequestHead } from './request-head';
 import { FAILURES, ProxyFailure, reasonPhrase, ResponseFlag } from './response-flags';
 import type { ForwardDecision, RouteDecision } from './route-decision';
@@ -409,19 +410,11 @@ export class Exchange implements UpstreamUser, AccessLogEntry {
 
   private upstreamHead(): string {
     const route = this.route as ForwardDecision;
-    const head = this.head;
-    const path = route.pathRewrite ?? head.path;
-    const authority = route.hostRewrite ?? head.authority;
-    const remote = head.remoteAddress;
-    let s = `${head.method} ${path} HTTP/1.1\r\nhost: ${authority}\r\n${this.headerBlock}x-forwarded-for: ${
-      this.forwardedFor === '' ? remote : `${this.forwardedFor}, ${remote}`
-    }\r\nx-forwarded-proto: ${this.forwardedProto === '' ? head.scheme : this.forwardedProto}\r\n`;
+    let s = upstreamHeadStart(this.head, route, this.headerBlock, this.forwardedFor, this.forwardedProto);
     if (!this.hadRequestId && this.requestId !== '') s += `x-request-id: ${this.requestId}\r\n`;
     // APPEND_FORWARD on mTLS connections; on plaintext ones a client-sent XFCC is dropped.
     if (this.conn.clientCert !== '') s += `x-forwarded-client-cert: ${this.forwardedClientCert === '' ? '' : `${this.forwardedClientCert},`}${this.conn.clientCert}\r\n`;
-    if (route.requestHeadersToAdd !== undefined) s += flatLines(route.requestHeadersToAdd);
-    if (this.bodyKind === BODY_CHUNKED) s += 'transfer-encoding: chunked\r\n';
-    return s + CRLF;
+    return s + upstreamHeadEnd(route, this.bodyKind === BODY_CHUNKED);
   }
 }
 
@@ -452,12 +445,6 @@ function writeJoined(socket: Socket, prefix: string, chunk: Buffer, suffix: stri
   if (suffix !== null) socket.write(suffix, 'latin1');
   socket.uncork();
   return socket.writableLength < socket.writableHighWaterMark;
-}
-
-function flatLines(flat: readonly string[]): string {
-  let s = '';
-  for (let i = 0; i + 1 < flat.length; i += 2) s += `${flat[i]}: ${flat[i + 1]}\r\n`;
-  return s;
 }
 
 function upstreamFailure(reason: UpstreamResetReason, retried: boolean): ProxyFailure {

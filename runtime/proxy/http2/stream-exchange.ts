@@ -13,6 +13,7 @@ import { performance } from 'perf_hooks';
 import type { AccessLogEntry } from '../http/access-log';
 import { BODY_CHUNKED, BODY_LENGTH, BODY_NONE, RequestHeaderScan } from '../http/header-policy';
 import { Counter } from '../http/proxy-stats';
+import { upstreamHeadEnd, upstreamHeadStart } from '../http/upstream-head';
 import type { RequestHead } from '../http/request-head';
 import { FAILURES, ProxyFailure, ResponseFlag } from '../http/response-flags';
 import type { ForwardDecision, RouteDecision } from '../http/route-decision';
@@ -406,21 +407,12 @@ export class StreamExchange implements UpstreamUser, AccessLogEntry {
   /** The request head in the engine's upstream dialect (HTTP/1.1 text, chunked body when its length is unknown). */
   private upstreamHead(): string {
     const route = this.route as ForwardDecision;
-    const head = this.head;
     const scan = this.scan;
-    const path = route.pathRewrite ?? head.path;
-    const authority = route.hostRewrite ?? head.authority;
-    const remote = head.remoteAddress;
-    let s = `${head.method} ${path} HTTP/1.1\r\nhost: ${authority}\r\n${scan.block}x-forwarded-for: ${
-      scan.forwardedFor === '' ? remote : `${scan.forwardedFor}, ${remote}`
-    }\r\nx-forwarded-proto: ${scan.forwardedProto === '' ? head.scheme : scan.forwardedProto}\r\n`;
+    let s = upstreamHeadStart(this.head, route, scan.block, scan.forwardedFor, scan.forwardedProto);
     if (scan.requestId === '' && this.requestId !== '') s += `x-request-id: ${this.requestId}\r\n`;
     if (this.clientCertLine !== '') s += this.clientCertLine;
     if (this.wantsTrailers) s += 'te: trailers\r\n';
-    const add = route.requestHeadersToAdd;
-    if (add !== undefined) for (let i = 0; i + 1 < add.length; i += 2) s += `${add[i]}: ${add[i + 1]}\r\n`;
-    if (this.bodyKind === BODY_CHUNKED) s += 'transfer-encoding: chunked\r\n';
-    return s + CRLF;
+    return s + upstreamHeadEnd(route, this.bodyKind === BODY_CHUNKED);
   }
 }
 
