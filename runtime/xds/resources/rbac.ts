@@ -31,17 +31,21 @@ export interface MetadataMatcher {
   readonly invert: boolean;
 }
 
+/** The request matches a permission and a principal can both hold. */
+export type RbacRequestMatch =
+  | { readonly kind: 'header'; readonly matcher: HeaderMatcher }
+  /** The path without query string. */
+  | { readonly kind: 'urlPath'; readonly matcher: StringMatcher }
+  | { readonly kind: 'metadata'; readonly matcher: MetadataMatcher };
+
 export type RbacPermission =
   | { readonly kind: 'any' }
   | { readonly kind: 'and' | 'or'; readonly rules: readonly RbacPermission[] }
   | { readonly kind: 'not'; readonly rule: RbacPermission }
-  | { readonly kind: 'header'; readonly matcher: HeaderMatcher }
-  /** The path without query string. */
-  | { readonly kind: 'urlPath'; readonly matcher: StringMatcher }
+  | RbacRequestMatch
   | { readonly kind: 'destinationIp'; readonly cidr: CidrRange }
   | { readonly kind: 'destinationPort'; readonly port: number }
   | { readonly kind: 'destinationPortRange'; readonly start: number; readonly end: number }
-  | { readonly kind: 'metadata'; readonly matcher: MetadataMatcher }
   | { readonly kind: 'requestedServerName'; readonly matcher: StringMatcher };
 
 export type RbacPrincipal =
@@ -54,9 +58,7 @@ export type RbacPrincipal =
   | { readonly kind: 'directRemoteIp'; readonly cidr: CidrRange }
   /** The original client address (after X-Forwarded-For handling). */
   | { readonly kind: 'remoteIp'; readonly cidr: CidrRange }
-  | { readonly kind: 'header'; readonly matcher: HeaderMatcher }
-  | { readonly kind: 'urlPath'; readonly matcher: StringMatcher }
-  | { readonly kind: 'metadata'; readonly matcher: MetadataMatcher };
+  | RbacRequestMatch;
 
 export interface RbacPolicy {
   readonly name: string;
@@ -144,6 +146,24 @@ function decodePathMatcher(m: Message): StringMatcher | undefined {
   return inner ? decodeStringMatcher(inner) : undefined;
 }
 
+/** `field`'s message read by `decode` and wrapped by `wrap`; undefined when it is absent or invalid. */
+function nested<T, R>(m: Message, field: string, decode: (inner: Message) => T | undefined, wrap: (value: T) => R): R | undefined {
+  const inner = m.message(field);
+  const value = inner ? decode(inner) : undefined;
+  return value === undefined ? undefined : wrap(value);
+}
+
+function decodeRequestMatch(m: Message, field: 'header' | 'url_path' | 'metadata'): RbacRequestMatch | undefined {
+  switch (field) {
+    case 'header':
+      return nested(m, field, decodeHeaderMatcher, (matcher) => ({ kind: 'header', matcher }));
+    case 'url_path':
+      return nested(m, field, decodePathMatcher, (matcher) => ({ kind: 'urlPath', matcher }));
+    case 'metadata':
+      return nested(m, field, decodeMetadataMatcher, (matcher) => ({ kind: 'metadata', matcher }));
+  }
+}
+
 const PERMISSION_KINDS = [
   'and_rules', 'or_rules', 'any', 'header', 'url_path', 'destination_ip', 'destination_port', 'destination_port_range',
   'metadata', 'not_rule', 'requested_server_name', 'matcher', 'uri_template',
@@ -161,26 +181,14 @@ export function decodePermission(m: Message): RbacPermission | undefined {
       if (rules.some((r) => r === undefined)) return undefined;
       return { kind: kind === 'and_rules' ? 'and' : 'or', rules: rules as RbacPermission[] };
     }
-    case 'not_rule': {
-      const inner = m.message('not_rule');
-      const rule = inner ? decodePermission(inner) : undefined;
-      return rule ? { kind: 'not', rule } : undefined;
-    }
-    case 'header': {
-      const h = m.message('header');
-      const matcher = h ? decodeHeaderMatcher(h) : undefined;
-      return matcher ? { kind: 'header', matcher } : undefined;
-    }
-    case 'url_path': {
-      const p = m.message('url_path');
-      const matcher = p ? decodePathMatcher(p) : undefined;
-      return matcher ? { kind: 'urlPath', matcher } : undefined;
-    }
-    case 'destination_ip': {
-      const c = m.message('destination_ip');
-      const cidr = c ? decodeCidr(c) : undefined;
-      return cidr ? { kind: 'destinationIp', cidr } : undefined;
-    }
+    case 'not_rule':
+      return nested(m, kind, decodePermission, (rule) => ({ kind: 'not', rule }));
+    case 'header':
+    case 'url_path':
+    case 'metadata':
+      return decodeRequestMatch(m, kind);
+    case 'destination_ip':
+      return nested(m, kind, decodeCidr, (cidr) => ({ kind: 'destinationIp', cidr }));
     case 'destination_port': {
       const port = m.integer('destination_port', { max: 65535 });
       return port === undefined ? undefined : { kind: 'destinationPort', port };
@@ -192,16 +200,8 @@ export function decodePermission(m: Message): RbacPermission | undefined {
       if (start === undefined || end === undefined) return undefined;
       return { kind: 'destinationPortRange', start, end };
     }
-    case 'metadata': {
-      const mm = m.message('metadata');
-      const matcher = mm ? decodeMetadataMatcher(mm) : undefined;
-      return matcher ? { kind: 'metadata', matcher } : undefined;
-    }
-    case 'requested_server_name': {
-      const s = m.message('requested_server_name');
-      const matcher = s ? decodeStringMatcher(s) : undefined;
-      return matcher ? { kind: 'requestedServerName', matcher } : undefined;
-    }
+    case 'requested_server_name':
+      return nested(m, kind, decodeStringMatcher, (matcher) => ({ kind: 'requestedServerName', matcher }));
     case 'matcher':
     case 'uri_template':
       m.error(kind, 'is not supported');
@@ -228,11 +228,8 @@ export function decodePrincipal(m: Message): RbacPrincipal | undefined {
       if (ids.some((r) => r === undefined)) return undefined;
       return { kind: kind === 'and_ids' ? 'and' : 'or', ids: ids as RbacPrincipal[] };
     }
-    case 'not_id': {
-      const inner = m.message('not_id');
-      const id = inner ? decodePrincipal(inner) : undefined;
-      return id ? { kind: 'not', id } : undefined;
-    }
+    case 'not_id':
+      return nested(m, kind, decodePrincipal, (id) => ({ kind: 'not', id }));
     case 'authenticated': {
       const a = m.message('authenticated');
       const pn = a?.message('principal_name');
@@ -242,26 +239,12 @@ export function decodePrincipal(m: Message): RbacPrincipal | undefined {
     }
     case 'source_ip':
     case 'direct_remote_ip':
-    case 'remote_ip': {
-      const c = m.message(kind);
-      const cidr = c ? decodeCidr(c) : undefined;
-      return cidr ? { kind: kind === 'remote_ip' ? 'remoteIp' : 'directRemoteIp', cidr } : undefined;
-    }
-    case 'header': {
-      const h = m.message('header');
-      const matcher = h ? decodeHeaderMatcher(h) : undefined;
-      return matcher ? { kind: 'header', matcher } : undefined;
-    }
-    case 'url_path': {
-      const p = m.message('url_path');
-      const matcher = p ? decodePathMatcher(p) : undefined;
-      return matcher ? { kind: 'urlPath', matcher } : undefined;
-    }
-    case 'metadata': {
-      const mm = m.message('metadata');
-      const matcher = mm ? decodeMetadataMatcher(mm) : undefined;
-      return matcher ? { kind: 'metadata', matcher } : undefined;
-    }
+    case 'remote_ip':
+      return nested(m, kind, decodeCidr, (cidr) => ({ kind: kind === 'remote_ip' ? 'remoteIp' : 'directRemoteIp', cidr }));
+    case 'header':
+    case 'url_path':
+    case 'metadata':
+      return decodeRequestMatch(m, kind);
     case 'filter_state':
       m.error('filter_state', 'is not supported');
       return undefined;
