@@ -15,7 +15,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { MESH_NAMESPACE, podAddress, podLabels, serviceName, VERSIONS } from './generate-mesh';
 import { SimulatedDeltaProxy } from './simulated-delta-proxy';
-import { now, ProxySimulation, SHORT_TYPES, ShortType, SimulatedProxy } from './simulated-proxy';
+import { now, ProxySimulation, SHORT_TYPES, ShortType, SimulatedProxy, zeroCounts } from './simulated-proxy';
 import { encodeNode } from './wire';
 
 export interface LoadOptions {
@@ -179,8 +179,8 @@ export class Load {
   }
 
   public status(): LoadStatus {
-    const markedProxies = { CDS: 0, EDS: 0, LDS: 0, RDS: 0 };
-    const markPushes = { CDS: 0, EDS: 0, LDS: 0, RDS: 0 };
+    const markedProxies = zeroCounts();
+    const markPushes = zeroCounts();
     let lastAckAt = 0;
     let streamErrors = 0;
     let responses = 0;
@@ -217,7 +217,7 @@ export class Load {
       startedAt: this.startedAt,
       initializedAt: this.proxies.map((p) => p.initializedAt),
       lastAckAt: this.proxies.map((p) => p.mark?.lastAckAt ?? 0),
-      pushes: this.proxies.map((p) => ({ ...(p.mark?.pushes ?? { CDS: 0, EDS: 0, LDS: 0, RDS: 0 }) })),
+      pushes: this.proxies.map((p) => ({ ...(p.mark?.pushes ?? zeroCounts()) })),
     };
   }
 

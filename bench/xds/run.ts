@@ -5,7 +5,7 @@
  * starts `meshform control-plane` on it (loopback, free ports), connects P
  * simulated sidecars (state-of-the-world ADS, subscribing as Envoy does) from
  * one or more load processes, and measures:
- * - initial convergence: time until every proxy has ACKed CDS, EDS, LDS, RDS;
+ * - initial convergence: time until every proxy has ACKed CDS, EDS, LDS, RDS (and VHDS);
  * - a VirtualService change (one file rewritten): per-proxy time to ACK the
  *   last push it receives, p50/p99/max, repeated `--rounds` times;
  * - an endpoint-only change (one EndpointSlice address): the same, counting
@@ -14,13 +14,15 @@
  *
  *   npx tsc -p tsconfig.json && node lib/bench/xds/run.js [--services 1000] [--proxies 2000]
  *     [--rounds 5] [--channels 20] [--load-processes 1] [--cpu-prof] [--control-plane meshform|stand-in]
- *     [--protocol sotw|delta] [--memory]
+ *     [--protocol sotw|delta] [--no-vhds] [--memory]
  *
  * `--memory` samples the control plane's `process.memoryUsage()` and reports
  * the peaks of its V8 heap and of its buffers beside the resident set.
  *
  * `--protocol delta` has the simulated sidecars speak incremental ADS (as
- * Envoy does with delta xDS): their ACKs carry no resource names.
+ * Envoy does with delta xDS): their ACKs carry no resource names, and the
+ * control plane sends them virtual hosts one by one (VHDS) unless `--no-vhds`
+ * is given; a VirtualService change then moves VHDS instead of RDS.
  *
  * Every phase has a deadline; the control plane and load processes are
  * always stopped, on errors and on SIGINT too.
@@ -38,7 +40,7 @@ import { protocolOption } from './load';
 import { memoryPeaks } from './memory-sampler';
 import type { LoadCollection, LoadCommand, LoadReport, LoadStatus, XdsProtocol } from './load';
 import { ProcessMonitor, ProcessSample } from './process-stats';
-import { now, SHORT_TYPES, ShortType } from './simulated-proxy';
+import { now, SHORT_TYPES, ShortType, zeroCounts } from './simulated-proxy';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 
@@ -59,6 +61,8 @@ interface Options {
   readonly settleMs: number;
   readonly keep: boolean;
   readonly protocol: XdsProtocol;
+  /** Whether the control plane sends delta proxies their virtual hosts over VHDS. */
+  readonly vhds: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -90,6 +94,7 @@ function parseOptions(argv: string[]): Options {
     settleMs: num('settle-ms', 1500),
     keep: argv.includes('--keep'),
     protocol: protocolOption(argv),
+    vhds: !argv.includes('--no-vhds'),
   };
 }
 
@@ -190,9 +195,8 @@ class LoadProcess {
 }
 
 function sumStatus(statuses: readonly LoadStatus[]): LoadStatus {
-  const zero = (): Record<ShortType, number> => ({ CDS: 0, EDS: 0, LDS: 0, RDS: 0 });
-  const markedProxies = zero();
-  const markPushes = zero();
+  const markedProxies = zeroCounts();
+  const markPushes = zeroCounts();
   for (const s of statuses) {
     for (const t of SHORT_TYPES) {
       markedProxies[t] += s.markedProxies[t];
@@ -335,7 +339,7 @@ class Bench {
     if (initialComplete) {
       for (let round = 1; round <= o.rounds; round++) {
         changes.push(await this.change('VirtualService', round, () =>
-          replaceFile(virtualServiceFile(this.directory, 0), virtualService(0, round)), 'RDS'));
+          replaceFile(virtualServiceFile(this.directory, 0), virtualService(0, round)), this.routePushType()));
       }
       for (let round = 1; round <= o.rounds; round++) {
         changes.push(await this.change('EndpointSlice', round, () =>
@@ -363,6 +367,11 @@ class Bench {
     if (o.keep || o.cpuProf) log(`kept ${work}`);
   }
 
+  /** The type a VirtualService change moves: virtual hosts for delta proxies served over VHDS, else route configurations. */
+  private routePushType(): ShortType {
+    return this.options.protocol === 'delta' && this.options.vhds ? 'VHDS' : 'RDS';
+  }
+
   private controlPlaneArgs(xdsPort: number, monitoringPort: number, work: string): string[] {
     const o = this.options;
     const prof = [
@@ -372,6 +381,7 @@ class Bench {
     const flags = [
       '--config', this.directory, '--xds-port', String(xdsPort), '--listen', '127.0.0.1',
       '--monitoring-port', String(monitoringPort), '--debounce-ms', String(o.debounceMs),
+      ...(o.vhds ? [] : ['--no-vhds']),
     ];
     if (o.controlPlane === 'meshform') return [...prof, path.join(REPO, 'bin', 'meshform'), 'control-plane', ...flags];
     return [...prof, path.join(__dirname, 'stand-in-control-plane.js'), ...flags];
@@ -454,7 +464,7 @@ class Bench {
     const vs = r.changes.filter((c) => c.kind === 'VirtualService');
     const eds = r.changes.filter((c) => c.kind === 'EndpointSlice');
     const worst = (list: ChangeResult[], f: (c: ChangeResult) => number): number => Math.max(...list.map(f));
-    const edsOthers = eds.reduce((a, c) => a + c.pushes.CDS + c.pushes.LDS + c.pushes.RDS, 0);
+    const edsOthers = eds.reduce((a, c) => a + c.pushes.CDS + c.pushes.LDS + c.pushes.RDS + c.pushes.VHDS, 0);
     const lastInit = r.initTimes[r.initTimes.length - 1] ?? NaN;
     const mark = (ok: boolean): string => (ok ? 'met' : 'MISSED');
     const lines = [
@@ -462,12 +472,12 @@ class Bench {
       `machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, ${os.platform()} ${os.release()}; load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (other processes on the machine inflate wall times, not CPU seconds)`,
       `command: node ${process.argv.slice(1).map((a) => path.relative(REPO, a) || a).join(' ')}`,
       `control plane: ${o.controlPlane === 'meshform' ? 'meshform control-plane' : 'STAND-IN (bench/xds/stand-in-control-plane.ts)'}, debounce ${o.debounceMs} ms`,
-      `mesh: ${o.services} services × 2 subsets; ${o.proxies} sidecars (${o.protocol === 'delta' ? 'delta' : 'SotW'} ADS) over ${o.channels} HTTP/2 connection(s) from ${this.loads.length} load process(es)`,
+      `mesh: ${o.services} services × 2 subsets; ${o.proxies} sidecars (${o.protocol === 'delta' ? `delta ADS, ${o.vhds ? 'virtual hosts over VHDS' : 'no VHDS'}` : 'SotW ADS'}) over ${o.channels} HTTP/2 connection(s) from ${this.loads.length} load process(es)`,
       '',
       '| measure | value | target |',
       '| --- | --- | --- |',
       `| control plane ready (process start → /ready) | ${s2(r.readyMs)} | |`,
-      `| initial: all proxies ACKed CDS+EDS+LDS+RDS | ${r.initialComplete ? s2(lastInit) : `only ${r.initTimes.length}/${o.proxies} ${this.controlPlaneExit !== undefined ? `(control plane ${this.controlPlaneExit})` : `in ${o.initialTimeoutS} s`}`} (p50 ${s2(quantile(r.initTimes, 0.5))}, p99 ${s2(quantile(r.initTimes, 0.99))}) | |`,
+      `| initial: all proxies ACKed CDS+EDS+LDS+RDS${this.routePushType() === 'VHDS' ? '+VHDS' : ''} | ${r.initialComplete ? s2(lastInit) : `only ${r.initTimes.length}/${o.proxies} ${this.controlPlaneExit !== undefined ? `(control plane ${this.controlPlaneExit})` : `in ${o.initialTimeoutS} s`}`} (p50 ${s2(quantile(r.initTimes, 0.5))}, p99 ${s2(quantile(r.initTimes, 0.99))}) | |`,
       `| initial: control-plane CPU, bytes pushed | ${r.initialCpu.toFixed(1)} s CPU, ${(r.initialBytes / 1e6).toFixed(0)} MB | |`,
       vs.length
         ? `| VirtualService change → proxies ACKed (median of ${vs.length} rounds) | p50 ${ms(median(vs.map((c) => c.p50)))}, p99 ${ms(median(vs.map((c) => c.p99)))}; worst round p99 ${ms(worst(vs, (c) => c.p99))} | p99 ≤ 2 s: ${mark(worst(vs, (c) => c.p99) <= 2000 && vs.every((c) => c.converged >= c.proxies))} |`

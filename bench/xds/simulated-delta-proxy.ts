@@ -1,25 +1,28 @@
 /**
  * One simulated sidecar on a delta (incremental) ADS stream, subscribing the
  * way Envoy does with delta xDS: CDS and LDS wildcard; EDS for the EDS
- * clusters it holds and RDS for the route names of the listeners it holds,
- * each changed by subscribe/unsubscribe lists. A response adds or replaces
+ * clusters it holds, RDS for the route names of the listeners it holds, and
+ * VHDS for the names of the route configurations that take their virtual
+ * hosts over VHDS, each changed by subscribe/unsubscribe lists. A response adds or replaces
  * the resources it carries and removes those it names as removed; every
  * response is ACKed with its nonce alone (no names), which is what makes
  * delta cheaper than state of the world for thousands of subscribed names.
  */
-import { CDS, EDS, LDS, now, ProxySimulation, RDS, SHORT_TYPES, ShortType, SimulatedProxyProps } from './simulated-proxy';
-import { clusterEdsName, DeltaResponseSummary, encodeDeltaRequest, listenerRouteNames, readDeltaResponse } from './wire';
+import { CDS, EDS, LDS, now, ProxySimulation, RDS, SHORT, SHORT_TYPES, SimulatedProxyProps, VHDS } from './simulated-proxy';
+import {
+  clusterEdsName, DeltaResponseSummary, encodeDeltaRequest, listenerRouteNames, readDeltaResponse, routeConfigUsesVhds,
+} from './wire';
 
 export const DELTA_ADS_METHOD = '/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources';
-
-const SHORT: Readonly<Record<string, ShortType>> = { [CDS]: 'CDS', [EDS]: 'EDS', [LDS]: 'LDS', [RDS]: 'RDS' };
 
 export class SimulatedDeltaProxy extends ProxySimulation {
   /** Cluster name → the load assignment it fetches (undefined: not EDS). */
   private clusters = new Map<string, string | undefined>();
   /** Listener name → the route configurations it fetches. */
   private listeners = new Map<string, ReadonlySet<string>>();
-  private subscribed = { [EDS]: new Set<string>(), [RDS]: new Set<string>() };
+  /** Route configuration name → whether it takes its virtual hosts over VHDS. */
+  private routes = new Map<string, boolean>();
+  private subscribed = { [EDS]: new Set<string>(), [RDS]: new Set<string>(), [VHDS]: new Set<string>() };
   private acked = new Set<string>();
   private requestedLds = false;
 
@@ -30,7 +33,8 @@ export class SimulatedDeltaProxy extends ProxySimulation {
   protected reset(): void {
     this.clusters = new Map();
     this.listeners = new Map();
-    this.subscribed = { [EDS]: new Set(), [RDS]: new Set() };
+    this.routes = new Map();
+    this.subscribed = { [EDS]: new Set(), [RDS]: new Set(), [VHDS]: new Set() };
     this.acked = new Set();
     this.requestedLds = false;
   }
@@ -59,6 +63,7 @@ export class SimulatedDeltaProxy extends ProxySimulation {
     const typeUrl = response.typeUrl;
     if (typeUrl === CDS) this.onClusters(buf, response);
     else if (typeUrl === LDS) this.onListeners(buf, response);
+    else if (typeUrl === RDS) this.onRoutes(buf, response);
     else this.send(typeUrl, { nonce: response.nonce });
     if (typeUrl === EDS && !this.requestedLds) {
       this.requestedLds = true;
@@ -94,8 +99,17 @@ export class SimulatedDeltaProxy extends ProxySimulation {
     if (!this.follow(RDS, wanted) && wanted.size === 0) this.acked.add(RDS);
   }
 
+  private onRoutes(buf: Buffer, response: DeltaResponseSummary): void {
+    for (const name of response.removed) this.routes.delete(name);
+    for (const r of response.resources) this.routes.set(r.name, routeConfigUsesVhds(buf, r.value));
+    this.send(RDS, { nonce: response.nonce });
+    const wanted = new Set<string>();
+    for (const [name, vhds] of this.routes) if (vhds) wanted.add(name);
+    if (!this.follow(VHDS, wanted) && wanted.size === 0) this.acked.add(VHDS);
+  }
+
   /** Subscribes to what `wanted` adds and unsubscribes from what it drops; whether anything changed. */
-  private follow(typeUrl: typeof EDS | typeof RDS, wanted: ReadonlySet<string>): boolean {
+  private follow(typeUrl: typeof EDS | typeof RDS | typeof VHDS, wanted: ReadonlySet<string>): boolean {
     const current = this.subscribed[typeUrl];
     const subscribe = [...wanted].filter((n) => !current.has(n));
     const unsubscribe = [...current].filter((n) => !wanted.has(n));
@@ -120,6 +134,6 @@ export class SimulatedDeltaProxy extends ProxySimulation {
   }
 }
 
-function typeUrlOf(short: ShortType): string {
-  return { CDS, EDS, LDS, RDS }[short];
+function typeUrlOf(short: (typeof SHORT_TYPES)[number]): string {
+  return { CDS, EDS, LDS, RDS, VHDS }[short];
 }

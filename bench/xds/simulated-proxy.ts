@@ -13,10 +13,17 @@ export const CDS = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
 export const EDS = 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment';
 export const LDS = 'type.googleapis.com/envoy.config.listener.v3.Listener';
 export const RDS = 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration';
+/** Virtual hosts one by one (VHDS): delta ADS only. */
+export const VHDS = 'type.googleapis.com/envoy.config.route.v3.VirtualHost';
 
-export const SHORT_TYPES = ['CDS', 'EDS', 'LDS', 'RDS'] as const;
+export const SHORT_TYPES = ['CDS', 'EDS', 'LDS', 'RDS', 'VHDS'] as const;
 export type ShortType = (typeof SHORT_TYPES)[number];
-const SHORT: Readonly<Record<string, ShortType>> = { [CDS]: 'CDS', [EDS]: 'EDS', [LDS]: 'LDS', [RDS]: 'RDS' };
+export const SHORT: Readonly<Record<string, ShortType>> = { [CDS]: 'CDS', [EDS]: 'EDS', [LDS]: 'LDS', [RDS]: 'RDS', [VHDS]: 'VHDS' };
+
+/** A count of zero for every type. */
+export function zeroCounts(): Record<ShortType, number> {
+  return { CDS: 0, EDS: 0, LDS: 0, RDS: 0, VHDS: 0 };
+}
 
 export const ADS_METHOD = '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources';
 
@@ -58,7 +65,7 @@ export interface SimulatedProxyProps {
   readonly nodeId: string;
   /** The encoded Node, sent on the first request of each stream. */
   readonly node: Buffer;
-  /** Called once, when the proxy first holds ACKed CDS, EDS, LDS and RDS. */
+  /** Called once, when the proxy first holds ACKed CDS, EDS, LDS and RDS (and VHDS when its routes use it). */
   readonly onInitialized: (proxy: ProxySimulation) => void;
   /** Called when the stream fails (the proxy reconnects after `reconnectMs`). */
   readonly onStreamError: (proxy: ProxySimulation, error: Error) => void;
@@ -116,7 +123,7 @@ export abstract class ProxySimulation {
 
   /** Starts counting ACKs afresh. */
   public setMark(): void {
-    this.mark = { pushes: { CDS: 0, EDS: 0, LDS: 0, RDS: 0 }, lastAckAt: 0 };
+    this.mark = { pushes: zeroCounts(), lastAckAt: 0 };
   }
 
   public stop(): void {

@@ -282,6 +282,16 @@ function hcmRouteName(buf: Buffer, [start, end]: readonly [number, number], into
   }
 }
 
+/** Whether a route configuration takes its virtual hosts over VHDS (field `vhds` = 9 present). */
+export function routeConfigUsesVhds(buf: Buffer, [start, end]: readonly [number, number]): boolean {
+  const r = new Reader(buf, start, end);
+  for (let f = r.next(); f; f = r.next()) {
+    if (f.field === 9 && f.wire === 2) return true;
+    r.skip(f.wire);
+  }
+  return false;
+}
+
 // --- delta ---------------------------------------------------------------------
 
 export interface DeltaRequestFields {

@@ -29,6 +29,8 @@ interface ControlPlaneFlags {
   listen: string;
   monitoringPort: number;
   debounceMs: number;
+  /** `--no-vhds` sets it false. */
+  vhds: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   caDir?: string;
   trustDomain?: string;
@@ -57,6 +59,7 @@ export function controlPlaneCommand(context: CliContext): Command {
     .option('--listen <address>', 'address the xDS and monitoring servers bind', DEFAULT_LISTEN)
     .option('--monitoring-port <port>', 'port of /metrics, /ready and /debug/* (0: any free port)', port, DEFAULT_MONITORING_PORT)
     .option('--debounce-ms <ms>', 'quiet time that coalesces bursts of config changes before pushing', milliseconds, DEFAULT_DEBOUNCE_MS)
+    .option('--no-vhds', 'send Envoys on delta ADS their virtual hosts inside route configurations, not one by one over VHDS')
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .option('--ca-dir <dir>', 'run the mesh CA (CreateCertificate on the xDS port, auto mTLS); its generated root is kept in DIR')
     .option('--trust-domain <domain>', 'trust domain of workload identities (with the CA)', 'cluster.local')
@@ -73,6 +76,7 @@ export function controlPlaneCommand(context: CliContext): Command {
           listen: opts.listen,
           monitoringPort: opts.monitoringPort,
           debounceMs: opts.debounceMs,
+          vhds: opts.vhds,
           logger,
           ...(opts.caDir !== undefined || opts.bootstrapSecretFile !== undefined || opts.pluginCaDir !== undefined ? {
             ca: {

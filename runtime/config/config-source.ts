@@ -12,6 +12,19 @@ export interface SourceState {
   readonly objects: readonly ConfigObject[];
   /** What the source refused in its latest read. */
   readonly problems: readonly ConfigProblem[];
+  /**
+   * The raw events (file writes, watch notifications) this state answers, when
+   * the source waited for them to settle: `Date.now()` of the first and of the
+   * last. Nothing happened since the last, so a debounce can count that quiet
+   * time as its own. @default none: the state is as new as the update
+   */
+  readonly events?: SourceEvents;
+}
+
+/** When the raw events behind a source update came. */
+export interface SourceEvents {
+  readonly firstAt: number;
+  readonly lastAt: number;
 }
 
 /** The receiving end of a source: the store. */

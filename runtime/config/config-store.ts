@@ -6,7 +6,7 @@
 import { ConfigObject, keyOf } from './config-object';
 import type { ConfigProblem } from './config-problem';
 import { ConfigSnapshot } from './config-snapshot';
-import type { ConfigSink, ConfigSource, SourceState } from './config-source';
+import type { ConfigSink, ConfigSource, SourceEvents, SourceState } from './config-source';
 
 /** What one store update changed. */
 export interface ConfigChange {
@@ -19,6 +19,8 @@ export interface ConfigChange {
   readonly added: readonly string[];
   readonly updated: readonly string[];
   readonly removed: readonly string[];
+  /** The source events behind the change, when its source told (see `SourceState.events`). */
+  readonly events?: SourceEvents;
 }
 
 export type ChangeListener = (change: ConfigChange) => void;
@@ -87,7 +89,9 @@ export class ConfigStore implements ConfigSink {
     if (!changed) return;
     const keys = new Set([...added, ...updated, ...removed]);
     const kinds = new Set([...keys].map((k) => k.slice(0, k.indexOf('/'))));
-    const change: ConfigChange = { snapshot: this.current, previous, kinds, keys, added, updated, removed };
+    const change: ConfigChange = {
+      snapshot: this.current, previous, kinds, keys, added, updated, removed, ...(state.events ? { events: state.events } : {}),
+    };
     for (const l of this.changeListeners) l(change);
   }
 }

@@ -13,7 +13,7 @@ import * as path from 'path';
 import { ManifestFileError, findYamlFiles, parseYamlDocuments } from './yaml-files';
 import { ConfigObject, keyOf } from './config-object';
 import { ConfigProblem, configProblem } from './config-problem';
-import type { ConfigSink, ConfigSource, SourceState } from './config-source';
+import type { ConfigSink, ConfigSource, SourceEvents, SourceState } from './config-source';
 import { readManifest } from './manifest-reader';
 
 export interface FileConfigSourceProps {
@@ -58,6 +58,8 @@ export class FileConfigSource implements ConfigSource {
   private served = new Map<string, ConfigObject>();
   private watchers: fs.FSWatcher[] = [];
   private timer: NodeJS.Timeout | undefined;
+  /** File events since the last read: when the first and the last came. */
+  private events: { firstAt: number; lastAt: number } | undefined;
   private sink: ConfigSink | undefined;
   private stopped = false;
 
@@ -85,7 +87,9 @@ export class FileConfigSource implements ConfigSource {
 
   /** Reads the directory now and pushes the result to the store (what a settled file event does). */
   public refresh(): void {
-    if (this.sink && !this.stopped) this.sink.update(this.name, this.read());
+    const events: SourceEvents | undefined = this.events;
+    this.events = undefined;
+    if (this.sink && !this.stopped) this.sink.update(this.name, { ...this.read(), ...(events ? { events } : {}) });
   }
 
   /** Reads the directory now and returns the state (what `start` and each settled change push). */
@@ -211,6 +215,9 @@ export class FileConfigSource implements ConfigSource {
 
   private schedule(): void {
     if (this.stopped) return;
+    const at = Date.now();
+    if (this.events) this.events.lastAt = at;
+    else this.events = { firstAt: at, lastAt: at };
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;

@@ -52,6 +52,11 @@ export interface ControlPlaneOptions {
   /** Replaces the translation (tests). @default translate */
   readonly translate?: TranslateFn;
   /**
+   * Envoy-style proxies on delta ADS get their virtual hosts one by one (VHDS),
+   * so a VirtualService change sends only the virtual hosts it changes. @default true
+   */
+  readonly vhds?: boolean;
+  /**
    * Runs the mesh CA (CreateCertificate on the xDS port) and turns on auto
    * mTLS in the translation. @default none: plaintext config, no CA
    */
@@ -96,6 +101,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     validate: options.validateSnapshot ?? VALIDATE_RESOURCES,
     ...(translateOptions ? { translateOptions } : {}),
     ...(options.translate ? { translate: options.translate } : {}),
+    ...(options.vhds !== undefined ? { vhds: options.vhds } : {}),
   });
   status.observe(proxies);
 
@@ -158,7 +164,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
 
     xds = createXdsServer({
       cache, logger, status, metricsRegistry: registry,
-      hooks: { onStreamOpened: (node) => proxies.connect(node), onStreamClosed: (node) => proxies.disconnect(node) },
+      hooks: { onStreamOpened: (node, protocol) => proxies.connect(node, protocol), onStreamClosed: (node) => proxies.disconnect(node) },
       ...(ca ? { services: [ca.service] } : {}),
     });
     const xdsPort = await xds.listen(listen, options.xdsPort ?? DEFAULT_XDS_PORT);

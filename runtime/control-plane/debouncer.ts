@@ -4,6 +4,10 @@
  * first), then one merged change is delivered: the snapshot before the burst,
  * the snapshot after it, the union of changed kinds and keys, and when the
  * burst began (for convergence times).
+ *
+ * Quiet time counts from the change's last source event when its source tells
+ * (a file source settles before it reads, so part of the quiet period has
+ * already passed), and the burst begins at its first source event.
  */
 import type { ConfigChange } from '../config/config-store';
 import type { ConfigSnapshot } from '../config/config-snapshot';
@@ -55,8 +59,10 @@ export class ChangeDebouncer {
   public push(change: ConfigChange): void {
     if (this.stopped) return;
     const at = this.now();
+    const quietSince = Math.min(at, change.events?.lastAt ?? at);
+    const firstAt = Math.min(at, change.events?.firstAt ?? at);
     if (!this.pending) {
-      this.pending = { previous: change.previous, snapshot: change.snapshot, kinds: new Set(change.kinds), keys: new Set(change.keys), firstAt: at, count: 1 };
+      this.pending = { previous: change.previous, snapshot: change.snapshot, kinds: new Set(change.kinds), keys: new Set(change.keys), firstAt, count: 1 };
     } else {
       this.pending.snapshot = change.snapshot;
       for (const k of change.kinds) this.pending.kinds.add(k);
@@ -64,7 +70,7 @@ export class ChangeDebouncer {
       this.pending.count += 1;
     }
     if (this.timer) clearTimeout(this.timer);
-    const wait = Math.max(0, Math.min(this.props.delayMs, this.pending.firstAt + this.maxDelayMs - at));
+    const wait = Math.max(0, Math.min(quietSince + this.props.delayMs - at, this.pending.firstAt + this.maxDelayMs - at));
     this.timer = setTimeout(() => this.flush(), wait);
   }
 

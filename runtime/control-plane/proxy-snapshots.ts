@@ -16,9 +16,10 @@ import type { CachedResource } from '../xds/cache/watch';
 import type { SnapshotCache } from '../xds/cache/snapshot-cache';
 import { RESOURCE_TYPES, shortTypeName } from '../xds/resource-types';
 import type { NodeInfo } from '../xds/server/node';
-import type { NackRecord } from '../xds/server/status-registry';
+import type { NackRecord, XdsProtocol } from '../xds/server/status-registry';
 import {
-  EnvoyResources, ProxyIdentity, TranslateOptions, endpointsOnlyTranslation, proxyIdentity, snapshotResources, translate,
+  EnvoyResources, GRPC_GENERATOR, ProxyIdentity, TranslateOptions, endpointsOnlyTranslation, proxyIdentity, snapshotResources, translate,
+  virtualHostsApart,
 } from '../xds/translate';
 import { TypeUrl } from '../xds/resource-types';
 import { ChangeImpact, isEndpointsOnly } from './change-impact';
@@ -55,6 +56,11 @@ export interface ProxySnapshotsProps {
   readonly maxInflightBytes?: number;
   /** A push not acknowledged within this time stops counting as in flight. @default 10000 */
   readonly inflightTimeoutMs?: number;
+  /**
+   * Send Envoy-style proxies on delta ADS their virtual hosts one by one (VHDS)
+   * instead of inside their route configurations. @default true
+   */
+  readonly vhds?: boolean;
 }
 
 /** A failure of one proxy's last translation. */
@@ -73,6 +79,8 @@ interface PendingType {
 interface ConnectedProxy {
   readonly node: NodeInfo;
   readonly identity?: ProxyIdentity;
+  /** Virtual hosts go apart from their route configurations (VHDS). */
+  readonly vhds: boolean;
   streams: number;
   /** Config snapshot version last translated successfully. */
   configVersion?: number;
@@ -121,8 +129,12 @@ export class ProxySnapshots {
     this.inflightTimeoutMs = props.inflightTimeoutMs ?? 10_000;
   }
 
-  /** A stream of `node` opened: registers the proxy and publishes its first snapshot (once per node). */
-  public connect(node: NodeInfo): void {
+  /**
+   * A stream of `node` opened: registers the proxy and publishes its first
+   * snapshot (once per node; the first stream's protocol decides whether its
+   * virtual hosts come over VHDS).
+   */
+  public connect(node: NodeInfo, protocol: XdsProtocol = 'sotw'): void {
     const known = this.proxies.get(node.id);
     if (known) {
       known.streams += 1;
@@ -137,7 +149,8 @@ export class ProxySnapshots {
       this.props.logger.warn(`proxy: cannot serve ${node.id}: ${error.message}`);
       this.props.metrics.translationErrors.inc();
     }
-    const proxy: ConnectedProxy = { node, ...(identity ? { identity } : {}), streams: 1, conflicts: [], ...(error ? { error } : {}), pending: new Map() };
+    const vhds = (this.props.vhds ?? true) && protocol === 'delta' && identity !== undefined && identity.generator !== GRPC_GENERATOR;
+    const proxy: ConnectedProxy = { node, ...(identity ? { identity } : {}), vhds, streams: 1, conflicts: [], ...(error ? { error } : {}), pending: new Map() };
     this.proxies.set(node.id, proxy);
     this.props.metrics.connectedProxies.set(this.proxies.size);
     this.props.logger.info(`proxy: ${node.id} connected${identity?.generator ? ` (generator ${identity.generator})` : ''}`);
@@ -344,7 +357,8 @@ export class ProxySnapshots {
         conflicts = proxy.conflicts;
       } else {
         const resources: EnvoyResources = this.translateFn(config, identity, this.props.translateOptions ?? {});
-        snapshot = Snapshot.create({ resources: snapshotResources(resources), ...(previous ? { previous } : {}) });
+        const byType = snapshotResources(resources);
+        snapshot = Snapshot.create({ resources: proxy.vhds ? virtualHostsApart(byType) : byType, ...(previous ? { previous } : {}) });
         conflicts = resources.conflicts;
       }
     } catch (e) {
@@ -408,9 +422,12 @@ function setBytes(set: ResourceSet, basis: ResourceSet | undefined): number {
   return bytes;
 }
 
-/** Roughly the bytes a push of `typeUrl` sends: what changed for EDS and RDS (sent alone), everything for the others. */
+/** Types whose pushes carry only the resources that changed. */
+const PARTIAL_PUSH_TYPES: ReadonlySet<string> = new Set([TypeUrl.ClusterLoadAssignment, TypeUrl.RouteConfiguration, TypeUrl.VirtualHost]);
+
+/** Roughly the bytes a push of `typeUrl` sends: what changed for EDS, RDS and VHDS (sent alone), everything for the others. */
 function pushBytes(previous: Snapshot | undefined, snapshot: Snapshot, typeUrl: string): number {
-  const partial = previous !== undefined && (typeUrl === TypeUrl.ClusterLoadAssignment || typeUrl === TypeUrl.RouteConfiguration);
+  const partial = previous !== undefined && PARTIAL_PUSH_TYPES.has(typeUrl);
   const { shared, own } = snapshot.layers(typeUrl);
   const before = partial ? previous.layers(typeUrl) : undefined;
   const sharedBytes = shared ? setBytes(shared, before?.shared) : 0;

@@ -8,6 +8,7 @@
 export const TypeUrl = {
   Listener: 'type.googleapis.com/envoy.config.listener.v3.Listener',
   RouteConfiguration: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
+  VirtualHost: 'type.googleapis.com/envoy.config.route.v3.VirtualHost',
   Cluster: 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
   ClusterLoadAssignment: 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment',
   Secret: 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret',
@@ -30,8 +31,8 @@ export const FilterTypeUrl = {
 /** Facts about one served resource type. */
 export interface ResourceTypeInfo {
   readonly typeUrl: ResourceTypeUrl;
-  /** Envoy's short name of the discovery service: LDS, RDS, CDS, EDS, SDS. */
-  readonly shortName: 'LDS' | 'RDS' | 'CDS' | 'EDS' | 'SDS';
+  /** Envoy's short name of the discovery service: LDS, RDS, VHDS, CDS, EDS, SDS. */
+  readonly shortName: 'LDS' | 'RDS' | 'VHDS' | 'CDS' | 'EDS' | 'SDS';
   /** Field of the resource that holds its name. */
   readonly nameField: 'name' | 'cluster_name';
   /**
@@ -39,6 +40,12 @@ export interface ResourceTypeInfo {
    * of the type (the legacy wildcard of the xDS protocol: only LDS and CDS).
    */
   readonly wildcardByDefault: boolean;
+  /**
+   * Whether a subscribed name is also a namespace: subscribing to `N` selects
+   * every resource named `N/...` (VHDS: a route configuration's name selects
+   * its virtual hosts, named `<route configuration>/<virtual host>`).
+   */
+  readonly namespaced?: boolean;
 }
 
 /**
@@ -51,6 +58,7 @@ export const RESOURCE_TYPES: readonly ResourceTypeInfo[] = [
   { typeUrl: TypeUrl.ClusterLoadAssignment, shortName: 'EDS', nameField: 'cluster_name', wildcardByDefault: false },
   { typeUrl: TypeUrl.Listener, shortName: 'LDS', nameField: 'name', wildcardByDefault: true },
   { typeUrl: TypeUrl.RouteConfiguration, shortName: 'RDS', nameField: 'name', wildcardByDefault: false },
+  { typeUrl: TypeUrl.VirtualHost, shortName: 'VHDS', nameField: 'name', wildcardByDefault: false, namespaced: true },
   { typeUrl: TypeUrl.Secret, shortName: 'SDS', nameField: 'name', wildcardByDefault: false },
 ];
 
@@ -74,6 +82,17 @@ export function shortTypeName(typeUrl: string): string {
 /** Whether an empty first subscription for `typeUrl` means "all resources". */
 export function isWildcardByDefault(typeUrl: string): boolean {
   return BY_URL.get(typeUrl)?.wildcardByDefault ?? false;
+}
+
+/** Whether subscribed names of `typeUrl` are namespaces too (see {@link ResourceTypeInfo.namespaced}). */
+export function isNamespaced(typeUrl: string): boolean {
+  return BY_URL.get(typeUrl)?.namespaced ?? false;
+}
+
+/** The namespace of a resource name: what precedes its last `/` (`''` when it has none). */
+export function namespaceOf(name: string): string {
+  const slash = name.lastIndexOf('/');
+  return slash < 0 ? '' : name.slice(0, slash);
 }
 
 /**

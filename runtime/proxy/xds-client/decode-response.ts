@@ -7,7 +7,7 @@
 import { createHash } from 'crypto';
 import { AnyMessage, PlainMessage, unpackResource } from '../../xds/protos';
 import { resourceName } from '../../xds/resource-types';
-import { decodeResource } from '../../xds/resources';
+import { decodeResource, RouteConfiguration } from '../../xds/resources';
 import type { AppliedResource, RejectedResource, XdsTypeName } from '../config';
 import type { DomainByTypeName } from '../config';
 import { TYPE_URL_OF } from './xds-types';
@@ -64,6 +64,11 @@ export function decodeResponse<K extends XdsTypeName>(
     const result = decodeResource(typeUrl, raw);
     if (!result.ok) {
       rejected.push({ name, raw, errors: result.errors });
+      return;
+    }
+    if (type === 'RDS' && (result.value as RouteConfiguration).vhds) {
+      // As Envoy does: VHDS is defined on delta ADS only.
+      rejected.push({ name, raw, errors: ['vhds: virtual hosts over VHDS need delta ADS; this proxy speaks state-of-the-world ADS'] });
       return;
     }
     decoded.push({

@@ -42,6 +42,8 @@ function candidates(held: HeldResources, now: SnapshotLayers, subscription: Subs
     }
   }
   if (!subscription.wildcard && !scope.wildcard && subscription.names !== scope.names) {
+    // A namespace gained selects names that no list holds: compare in full.
+    if (subscription.namespaced === true) return undefined;
     lists.push(addedNames(scope.names, subscription.names));
   }
   return lists;

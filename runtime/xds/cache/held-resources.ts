@@ -12,6 +12,7 @@
  * client announced on reconnecting, a rejected response, an unsubscribed name
  * — held by nobody — and so on). Values are immutable; every change makes a new one.
  */
+import { namespaceOf } from '../resource-types';
 import type { ResourceSet } from './resource-set';
 import type { CachedResource, Subscription } from './watch';
 
@@ -24,9 +25,10 @@ export interface HeldBasis {
   readonly scope: Subscription;
 }
 
-/** Whether `subscription` selects `name`. */
+/** Whether `subscription` selects `name` (by name, by its namespace when names are namespaces, or as a wildcard). */
 export function inScope(subscription: Subscription, name: string): boolean {
-  return subscription.wildcard || subscription.names.has(name);
+  if (subscription.wildcard || subscription.names.has(name)) return true;
+  return subscription.namespaced === true && subscription.names.has(namespaceOf(name));
 }
 
 function isMap(value: ReadonlyMap<string, string> | Readonly<Record<string, string>>): value is ReadonlyMap<string, string> {

@@ -4,6 +4,6 @@ export * from './snapshot-cache';
 export * from './consistency';
 export { hashBytes, hashVersions } from './resource-version';
 export { ResourceSet } from './resource-set';
-export { HeldResources } from './held-resources';
+export { HeldResources, inScope } from './held-resources';
 export type { HeldBasis } from './held-resources';
 export { deltaAnswer } from './delta-answer';

@@ -6,7 +6,7 @@
 import { RESOURCE_TYPES, TypeUrl } from '../resource-types';
 import { checkConsistency, ConsistencyResult } from './consistency';
 import { deltaAnswer } from './delta-answer';
-import { HeldResources } from './held-resources';
+import { HeldResources, inScope } from './held-resources';
 import { changedNames } from './set-difference';
 import type { Snapshot } from './snapshot';
 import type {
@@ -192,7 +192,7 @@ export class SnapshotCache implements ConfigWatcher {
    */
   private answer(nodeId: string, snapshot: Snapshot, typeUrl: string, known: KnownState, subscription: Subscription): WatchResponse | undefined {
     if (typeof known !== 'string' || !this.partialSotwAnswers) return answer(snapshot, typeUrl, known, subscription);
-    const partial = PARTIAL_SOTW_TYPES.has(typeUrl) && !subscription.wildcard && known !== '';
+    const partial = PARTIAL_SOTW_TYPES.has(typeUrl) && !subscription.wildcard && subscription.namespaced !== true && known !== '';
     const basis = partial ? this.sent.get(nodeId)?.get(typeUrl)?.find((v) => v.version === known) : undefined;
     const response = answer(snapshot, typeUrl, known, subscription, basis ? basisOf(basis, snapshot, typeUrl) : undefined);
     if (response && PARTIAL_SOTW_TYPES.has(typeUrl)) {
@@ -220,7 +220,6 @@ function answer(
 ): WatchResponse | undefined {
   const version = snapshot.version(typeUrl);
   const all = snapshot.resources(typeUrl);
-  const inScope = (name: string): boolean => subscription.wildcard || subscription.names.has(name);
 
   if (typeof known === 'string') {
     if (known === version) return undefined;
@@ -234,7 +233,7 @@ function answer(
       }
       if (resources.length > 0) return { typeUrl, version, resources: resources.sort(byName), removed: [] };
     }
-    for (const resource of all.values()) if (inScope(resource.name)) resources.push(resource);
+    for (const resource of all.values()) if (inScope(subscription, resource.name)) resources.push(resource);
     return { typeUrl, version, resources, removed: [] };
   }
 

@@ -17,6 +17,11 @@ export interface Subscription {
   readonly wildcard: boolean;
   /** Resources subscribed by name. */
   readonly names: ReadonlySet<string>;
+  /**
+   * Names are namespaces too: `N` also selects every resource named `N/...`
+   * (VHDS). @default false
+   */
+  readonly namespaced?: boolean;
 }
 
 /** One resource held by a snapshot: its name, content version and encodings. */

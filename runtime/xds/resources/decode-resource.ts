@@ -4,13 +4,14 @@ import { Cluster, decodeCluster } from './cluster';
 import { ClusterLoadAssignment, decodeClusterLoadAssignment } from './cluster-load-assignment';
 import { Listener, decodeListener } from './listener';
 import { Result, fail } from './result';
-import { RouteConfiguration, decodeRouteConfiguration } from './route-configuration';
+import { RouteConfiguration, VirtualHost, decodeRouteConfiguration, decodeVirtualHostResource } from './route-configuration';
 import { Secret, decodeSecret } from './secret';
 
 /** The domain type of each served type URL. */
 export interface DomainResourceByTypeUrl {
   [TypeUrl.Listener]: Listener;
   [TypeUrl.RouteConfiguration]: RouteConfiguration;
+  [TypeUrl.VirtualHost]: VirtualHost;
   [TypeUrl.Cluster]: Cluster;
   [TypeUrl.ClusterLoadAssignment]: ClusterLoadAssignment;
   [TypeUrl.Secret]: Secret;
@@ -21,6 +22,7 @@ export type DomainResource = DomainResourceByTypeUrl[ResourceTypeUrl];
 const DECODERS: { readonly [U in ResourceTypeUrl]: (plain: unknown) => Result<DomainResourceByTypeUrl[U]> } = {
   [TypeUrl.Listener]: decodeListener,
   [TypeUrl.RouteConfiguration]: decodeRouteConfiguration,
+  [TypeUrl.VirtualHost]: decodeVirtualHostResource,
   [TypeUrl.Cluster]: decodeCluster,
   [TypeUrl.ClusterLoadAssignment]: decodeClusterLoadAssignment,
   [TypeUrl.Secret]: decodeSecret,

@@ -6,6 +6,7 @@
 import { CorsPolicy, decodeCorsPolicy } from './cors';
 import { PerFilterConfigs, decodePerFilterConfigs } from './filter-config';
 import { HeaderOperations, decodeHeaderOperations } from './header-operations';
+import { checkAdsConfigSource } from './private/config-source';
 import { Issues, Message } from './private/reader';
 import { Result, fail, ok } from './result';
 import {
@@ -65,6 +66,11 @@ export interface RouteConfiguration {
   readonly validateClusters: boolean;
   readonly ignorePortInHostMatching: boolean;
   readonly filterConfigs: PerFilterConfigs;
+  /**
+   * Virtual hosts also come one by one over VHDS (delta ADS), as resources named
+   * `<route configuration>/<virtual host>`; `virtualHosts` holds only those listed inline.
+   */
+  readonly vhds: boolean;
 }
 
 function domainPattern(domain: string): DomainPattern {
@@ -148,8 +154,11 @@ function checkUnique(root: Message, hosts: readonly Message[]): void {
 
 /** Reads a RouteConfiguration message; `requireName` is false for inline route configurations. */
 export function readRouteConfiguration(m: Message, requireName = true): RouteConfiguration | undefined {
-  m.unsupported(['vhds', 'cluster_specifier_plugins', 'request_mirror_policies', 'metadata']);
+  m.unsupported(['cluster_specifier_plugins', 'request_mirror_policies', 'metadata']);
   const name = m.string('name', { required: requireName }) ?? '';
+  const vhds = m.message('vhds');
+  const vhdsSource = vhds?.message('config_source', { required: true });
+  if (vhdsSource) checkAdsConfigSource(vhdsSource);
   const maxBodyBytes = m.integer('max_direct_response_body_size_bytes') ?? DEFAULT_MAX_DIRECT_RESPONSE_BODY_BYTES;
   const hostMessages = m.messages('virtual_hosts');
   const virtualHosts = hostMessages.map((vh) => decodeVirtualHost(vh, maxBodyBytes)).filter((v): v is VirtualHost => v !== undefined);
@@ -163,6 +172,7 @@ export function readRouteConfiguration(m: Message, requireName = true): RouteCon
     validateClusters: m.bool('validate_clusters', false),
     ignorePortInHostMatching: m.bool('ignore_port_in_host_matching', false),
     filterConfigs: decodePerFilterConfigs(m),
+    vhds: vhds !== undefined,
   };
 }
 
@@ -171,5 +181,19 @@ export function decodeRouteConfiguration(plain: unknown): Result<RouteConfigurat
   const issues = new Issues();
   const m = Message.root(plain, issues);
   const value = m ? readRouteConfiguration(m) : undefined;
+  return issues.empty && value ? ok(value) : fail(issues.list);
+}
+
+/**
+ * Decodes and validates an `envoy.config.route.v3.VirtualHost` sent on its own
+ * (VHDS), named `<route configuration>/<virtual host>`.
+ */
+export function decodeVirtualHostResource(plain: unknown): Result<VirtualHost> {
+  const issues = new Issues();
+  const m = Message.root(plain, issues);
+  const value = m ? decodeVirtualHost(m, DEFAULT_MAX_DIRECT_RESPONSE_BODY_BYTES) : undefined;
+  if (value && !value.name.includes('/')) {
+    issues.add('name', `expected '<route configuration>/<virtual host>' for a virtual host sent on its own, got '${value.name}'`);
+  }
   return issues.empty && value ? ok(value) : fail(issues.list);
 }

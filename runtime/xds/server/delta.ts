@@ -16,7 +16,7 @@
  */
 import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse } from '../protos';
 import { shortTypeName } from '../resource-types';
-import { CachedResource, HeldResources, WatchResponse } from '../cache';
+import { CachedResource, HeldResources, inScope, WatchResponse } from '../cache';
 import type { XdsDuplexCall } from './call';
 import { XdsProtocolError } from './protocol-error';
 import { runStream, StreamDependencies, StreamSession } from './stream-session';
@@ -117,11 +117,12 @@ export function handleDeltaStream(
     next: StreamSubscription,
     unsubscribe: readonly string[],
   ): [string, undefined][] {
-    // Held names are all subscribed ones unless the stream was a wildcard or just started:
-    // then only the unsubscribed names can be dropped.
-    const names = previous && !previous.wildcard ? unsubscribe : held.names();
+    // Held names are all subscribed ones unless the stream was a wildcard or just started
+    // (then only the unsubscribed names can be dropped), or names are namespaces (an
+    // unsubscribed namespace drops every name in it).
+    const names = previous && !previous.wildcard && next.namespaced !== true ? unsubscribe : held.names();
     const dropped: [string, undefined][] = [];
-    for (const name of names) if (!next.names.has(name) && held.version(name) !== undefined) dropped.push([name, undefined]);
+    for (const name of names) if (!inScope(next, name) && held.version(name) !== undefined) dropped.push([name, undefined]);
     return dropped;
   }
 
@@ -148,7 +149,7 @@ export function handleDeltaStream(
     const reverted: [string, string | undefined][] = [];
     for (const r of sent.resources) if (held.version(r.name) === r.version) reverted.push([r.name, sent.before.version(r.name)]);
     for (const name of sent.removed) {
-      const selected = subscription !== undefined && (subscription.wildcard || subscription.names.has(name));
+      const selected = subscription !== undefined && inScope(subscription, name);
       if (selected && held.version(name) === undefined) reverted.push([name, sent.before.version(name)]);
     }
     state.held = held.with(reverted, sent.version);

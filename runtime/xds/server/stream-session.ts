@@ -17,8 +17,8 @@ import type { XdsProtocol, XdsStatusRegistry } from './status-registry';
 
 /** Called when a proxy's stream opens (after its first request) and when it closes. */
 export interface XdsServerHooks {
-  /** A proxy connected: the place to compute and set its first snapshot. */
-  readonly onStreamOpened?: (node: NodeInfo) => void;
+  /** A proxy connected (over `protocol`): the place to compute and set its first snapshot. */
+  readonly onStreamOpened?: (node: NodeInfo, protocol: XdsProtocol) => void;
   readonly onStreamClosed?: (node: NodeInfo) => void;
 }
 
@@ -76,7 +76,7 @@ export class StreamSession {
       this.identity = { node: info, streamId };
       this.deps.metrics.streamOpened(this.protocol);
       this.deps.logger.info(`xds: ${this.protocol} stream ${streamId} opened by ${info.id}`);
-      this.deps.hooks?.onStreamOpened?.(info);
+      this.deps.hooks?.onStreamOpened?.(info, this.protocol);
       return;
     }
     if (info && info.id !== this.identity.node.id) throw XdsProtocolError.nodeChanged(this.identity.node.id, info.id);

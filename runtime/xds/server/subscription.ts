@@ -9,7 +9,7 @@
  * stream already holds returns the previous subscription without building
  * anything.
  */
-import { isWildcardByDefault } from '../resource-types';
+import { isNamespaced, isWildcardByDefault } from '../resource-types';
 import type { Subscription } from '../cache';
 
 export const WILDCARD = '*';
@@ -63,10 +63,11 @@ function internNames(names: Iterable<string>, encoded?: Buffer): NameSet {
   return created;
 }
 
-function subscription(wildcard: boolean, legacyWildcard: boolean, set: NameSet): StreamSubscription {
+function subscription(typeUrl: string, wildcard: boolean, legacyWildcard: boolean, set: NameSet): StreamSubscription {
   return {
     wildcard,
     legacyWildcard,
+    ...(isNamespaced(typeUrl) ? { namespaced: true } : {}),
     names: set.names,
     sortedNames: set.sorted,
     get encodedNames() {
@@ -126,13 +127,13 @@ export function sotwSubscription(
     if (previous && previous.wildcard === legacy && previous.legacyWildcard === legacy && previous.names.size === 0) {
       return previous;
     }
-    return subscription(legacy, legacy, internNames([]));
+    return subscription(typeUrl, legacy, legacy, internNames([]));
   }
   if (previous && namesUnchanged(previous, resourceNames)) return previous;
   const wildcard = resourceNames.includes(WILDCARD);
   const names = resourceNames.filter((n) => n !== WILDCARD);
   // The encoding identifies the set only when it spells no wildcard.
-  return subscription(wildcard, false, internNames(names, wildcard ? undefined : encoded));
+  return subscription(typeUrl, wildcard, false, internNames(names, wildcard ? undefined : encoded));
 }
 
 /** Delta: requests carry changes to the subscription. */
@@ -168,7 +169,7 @@ export function deltaSubscription(
       names.delete(name);
     }
   }
-  return subscription(wildcard, legacyWildcard, internNames(names));
+  return subscription(typeUrl, wildcard, legacyWildcard, internNames(names));
 }
 
 /** Whether two subscriptions select the same resources. */

@@ -153,3 +153,4 @@ export { proxyClassKey } from './proxy-class';
 export { effectiveTrafficPolicy } from './traffic-policy';
 export * from './cluster-names';
 export { GRPC_GENERATOR, translateGrpc, grpcListenerName } from './grpc';
+export { virtualHostsApart, vhdsResourceName } from './vhds';
