@@ -108,6 +108,8 @@ export class ServiceRegistry {
 
   private readonly services: RegistryService[] = [];
   private readonly byHost = new Map<string, RegistryService[]>();
+  /** EndpointSlices by `namespace/service name` (their kubernetes.io/service-name label), made on first use. */
+  private slicesByService: Map<string, ConfigObject[]> | undefined;
 
   private constructor(private readonly snapshot: ConfigSnapshot, public readonly domainSuffix: string) {
     for (const svc of snapshot.list('Service')) this.add(this.kubernetesService(svc));
@@ -193,7 +195,7 @@ export class ServiceRegistry {
   }
 
   private kubernetesEndpoints(svc: ConfigObject, selector: Record<string, string> | undefined): ServiceEndpoint[] {
-    const slices = this.snapshot.list('EndpointSlice', svc.namespace).filter((s) => s.labels['kubernetes.io/service-name'] === svc.name);
+    const slices = this.slicesOf(svc.namespace, svc.name);
     let out: ServiceEndpoint[];
     if (slices.length > 0) out = slices.flatMap((s) => this.sliceEndpoints(s));
     else {
@@ -203,6 +205,21 @@ export class ServiceRegistry {
     }
     if (selector && Object.keys(selector).length > 0) out.push(...this.workloadEntries(svc.namespace, selector));
     return out;
+  }
+
+  private slicesOf(namespace: string, service: string): readonly ConfigObject[] {
+    if (!this.slicesByService) {
+      this.slicesByService = new Map();
+      for (const slice of this.snapshot.list('EndpointSlice')) {
+        const name = slice.labels['kubernetes.io/service-name'];
+        if (name === undefined) continue;
+        const key = `${slice.namespace}/${name}`;
+        const list = this.slicesByService.get(key);
+        if (list) list.push(slice);
+        else this.slicesByService.set(key, [slice]);
+      }
+    }
+    return this.slicesByService.get(`${namespace}/${service}`) ?? [];
   }
 
   private sliceEndpoints(slice: ConfigObject): ServiceEndpoint[] {

@@ -11,7 +11,9 @@ import * as path from 'path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ControlPlaneLogger, lineLogger } from '../../runtime/control-plane/logger';
-import { adsServiceDefinition, DiscoveryRequest, DiscoveryResponse, PlainMessage, unpackResource } from '../../runtime/xds/protos';
+import {
+  adsServiceDefinition, DeltaDiscoveryRequest, DeltaDiscoveryResponse, DiscoveryRequest, DiscoveryResponse, PlainMessage, unpackResource,
+} from '../../runtime/xds/protos';
 
 /** Polls `check` until it returns a value other than undefined/false, or throws after `deadlineMs`. */
 export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, deadlineMs = 5000): Promise<T> {
@@ -215,5 +217,51 @@ export class RawAdsClient {
     const node = this.firstSent ? null : { id: this.nodeId, cluster: 'test', metadata: struct(this.metadata) };
     this.firstSent = true;
     this.call.write({ ...request, node } as unknown as DiscoveryRequest);
+  }
+}
+
+/** A delta ADS stream that records responses and ACKs them on request. */
+export class RawDeltaAdsClient {
+  public readonly responses: DeltaDiscoveryResponse[] = [];
+  private readonly client: grpc.Client;
+  private readonly call: grpc.ClientDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
+  private firstSent = false;
+
+  public constructor(xdsPort: number, private readonly nodeId: string, private readonly metadata: Record<string, unknown>) {
+    const Client = grpc.makeGenericClientConstructor(adsServiceDefinition(), 'AggregatedDiscoveryService');
+    this.client = new Client(`127.0.0.1:${xdsPort}`, grpc.credentials.createInsecure());
+    this.call = (this.client as unknown as { DeltaAggregatedResources(): grpc.ClientDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse> }).DeltaAggregatedResources();
+    this.call.on('data', (r: DeltaDiscoveryResponse) => this.responses.push(r));
+    this.call.on('error', () => undefined);
+  }
+
+  /** Subscribes to `names` of `typeUrl` (the wildcard when none are given, for CDS and LDS). */
+  public subscribe(typeUrl: string, names: readonly string[] = []): void {
+    this.write({ type_url: typeUrl, resource_names_subscribe: names });
+  }
+
+  /** Responses of `typeUrl` received so far, oldest first. */
+  public of(typeUrl: string): DeltaDiscoveryResponse[] {
+    return this.responses.filter((r) => r.type_url === typeUrl);
+  }
+
+  /** The resources of `response`, unpacked, by name. */
+  public static resources(response: DeltaDiscoveryResponse): Map<string, PlainMessage> {
+    return new Map(response.resources.map((r) => [r.name, unpackResource(r.resource as { type_url: string; value: Uint8Array })]));
+  }
+
+  public ack(response: DeltaDiscoveryResponse): void {
+    this.write({ type_url: response.type_url, response_nonce: response.nonce });
+  }
+
+  public close(): void {
+    this.call.cancel();
+    this.client.close();
+  }
+
+  private write(request: Partial<Omit<DeltaDiscoveryRequest, 'node'>>): void {
+    const node = this.firstSent ? null : { id: this.nodeId, cluster: 'test', metadata: struct(this.metadata) };
+    this.firstSent = true;
+    this.call.write({ resource_names_subscribe: [], resource_names_unsubscribe: [], initial_resource_versions: {}, response_nonce: '', ...request, node } as unknown as DeltaDiscoveryRequest);
   }
 }
