@@ -157,6 +157,20 @@ describe('FileConfigSource watching a directory', () => {
     expect([...(changes[0] as ConfigChange).kinds]).toEqual(['VirtualService']);
   });
 
+  it('tells when the file events behind a change came, read after they settled', async () => {
+    const changes: { change: ConfigChange; at: number }[] = [];
+    store.onChange((change) => changes.push({ change, at: Date.now() }));
+    const before = Date.now();
+    writeFile(dir, 'mesh.yaml', `${REVIEWS_SERVICE}---\n${reviewsVirtualService(20, 80)}`);
+    await waitForSnapshot(store, () => weights(store)?.[1] === 80);
+    const readAt = changes[0]?.at ?? 0;
+    const events = changes[0]?.change.events;
+    expect(events?.firstAt).toBeGreaterThanOrEqual(before);
+    expect(events?.lastAt).toBeGreaterThanOrEqual(events?.firstAt ?? Infinity);
+    // The read came no sooner than the settle time (100 ms) after the last event.
+    expect(readAt - (events?.lastAt ?? readAt)).toBeGreaterThanOrEqual(95);
+  });
+
   it('picks up a new file in a new subdirectory', async () => {
     writeFile(dir, 'more/rules.yaml', RATINGS_DESTINATION_RULE);
     await waitForSnapshot(store, (s) => s.get('DestinationRule', 'default', 'ratings') !== undefined);

@@ -10,10 +10,14 @@
  * of the whole route configuration holding every service of the port.
  *
  * Lists shared by many proxies are split once: the same input list gives the
- * same output lists, so the cache keeps sharing them.
+ * same output lists, so the cache keeps sharing them. A virtual host equal to
+ * the one split from an earlier route configuration of the same name is that
+ * earlier object, so its encoding and validation are reused: a change to one
+ * service re-encodes one virtual host.
  */
 import type { PlainMessage } from '../protos';
 import { TypeUrl } from '../resource-types';
+import { carryOver } from './generations';
 
 /** The resources of one type: a plain list, or layers shared by a class of proxies and the proxy's own. */
 type TypeResources = readonly PlainMessage[] | { readonly shared: readonly PlainMessage[]; readonly own: readonly PlainMessage[] };
@@ -43,10 +47,16 @@ function splitRoute(route: PlainMessage): { readonly route: PlainMessage; readon
     // A route configuration without virtual hosts stays whole: VHDS would have nothing to answer.
     split = list.length === 0
       ? { route, virtualHosts: [] }
-      : { route: { ...rest, vhds: VHDS_OVER_ADS }, virtualHosts: list.map((vh) => ({ ...vh, name: vhdsResourceName(name, String(vh.name)) })) };
+      : { route: { ...rest, vhds: VHDS_OVER_ADS }, virtualHosts: list.map((vh) => apart(name, vh)) };
     SPLIT_ROUTES.set(route, split);
   }
   return split;
+}
+
+/** Virtual host `vh` of route configuration `routeConfig` as a resource of its own (the earlier object when equal). */
+function apart(routeConfig: string, vh: PlainMessage): PlainMessage {
+  const name = vhdsResourceName(routeConfig, String(vh.name));
+  return carryOver(`vhds|${name}`, { ...vh, name });
 }
 
 function splitList(list: readonly PlainMessage[]): Split {
