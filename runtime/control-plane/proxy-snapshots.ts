@@ -10,6 +10,7 @@
  * the proxy's ACK of it can be timed (push latency and convergence).
  */
 import type { ConfigSnapshot } from '../config/config-snapshot';
+import type { PlainMessage } from '../xds/protos';
 import type { ResourceSet } from '../xds/cache/resource-set';
 import { Snapshot } from '../xds/cache/snapshot';
 import type { CachedResource } from '../xds/cache/watch';
@@ -95,6 +96,8 @@ interface ConnectedProxy {
 interface QueuedPush {
   scope: 'connect' | 'full' | 'eds';
   readonly changeAt: number | undefined;
+  /** Put back at the end of the queue once already (see `drain`). */
+  readonly requeued?: boolean;
 }
 
 /** A published snapshot whose changed types the proxy has not acknowledged yet. */
@@ -227,6 +230,11 @@ export class ProxySnapshots {
         this.queue.delete(nodeId);
         const proxy = this.proxies.get(nodeId);
         const config = queued.scope === 'connect' || !this.latest ? this.props.config() : this.latest;
+        if (queued.scope === 'eds' && !queued.requeued && proxy && this.needsFullTranslation(proxy, config)) {
+          // Cheap endpoint-only pushes first: the few proxies an endpoint change reaches further wait for them.
+          this.queue.set(nodeId, { scope: 'eds', changeAt: queued.changeAt, requeued: true });
+          continue;
+        }
         if (proxy?.identity) this.publish(proxy, config, queued.scope, queued.changeAt);
         if (performance.now() >= until) break;
       }
@@ -240,6 +248,21 @@ export class ProxySnapshots {
       for (const w of waiters) w();
     };
     slice();
+  }
+
+  /** The load assignments of `proxy` under `config` when nothing else of it changes (see `endpointsOnlyTranslation`). */
+  private endpointsOnly(proxy: ConnectedProxy, config: ConfigSnapshot): readonly PlainMessage[] | undefined {
+    if (!proxy.identity || proxy.error || !proxy.config || this.props.translate || !this.props.cache.getSnapshot(proxy.node.id)) return undefined;
+    return endpointsOnlyTranslation(proxy.config, config, proxy.identity, this.props.translateOptions ?? {});
+  }
+
+  /** Whether an endpoint change makes `proxy` need its full translation (a failing check counts as no: `publish` reports it). */
+  private needsFullTranslation(proxy: ConnectedProxy, config: ConfigSnapshot): boolean {
+    try {
+      return this.endpointsOnly(proxy, config) === undefined;
+    } catch {
+      return false;
+    }
   }
 
   /** Counts a published snapshot as in flight until its changed types are acknowledged. */
@@ -348,9 +371,7 @@ export class ProxySnapshots {
     const previous = this.props.cache.getSnapshot(nodeId);
     const started = process.hrtime.bigint();
     try {
-      const endpoints = scope === 'eds' && previous && !proxy.error && proxy.config && !this.props.translate
-        ? endpointsOnlyTranslation(proxy.config, config, identity, this.props.translateOptions ?? {})
-        : undefined;
+      const endpoints = scope === 'eds' ? this.endpointsOnly(proxy, config) : undefined;
       if (endpoints && previous) {
         // Only load assignments can differ: the other types stay as they are.
         snapshot = previous.withTypes({ [TypeUrl.ClusterLoadAssignment]: { shared: endpoints, own: [] } });
