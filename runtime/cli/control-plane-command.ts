@@ -8,12 +8,19 @@ import { Command, InvalidArgumentError } from 'commander';
 import {
   DEFAULT_DEBOUNCE_MS, DEFAULT_LISTEN, DEFAULT_MONITORING_PORT, startControlPlane,
 } from '../control-plane';
+import { DEFAULT_HEAP_GROWTH_PERCENT, limitHeapGrowth } from '../control-plane/heap-growth';
 import { lineLogger } from '../control-plane/logger';
 import { CliContext, UsageError } from './cli-context';
 
 function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port 0..65535, got '${value}'`);
+  return n;
+}
+
+function percent(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a whole number of percent >= 0, got '${value}'`);
   return n;
 }
 
@@ -31,6 +38,7 @@ interface ControlPlaneFlags {
   debounceMs: number;
   /** `--no-vhds` sets it false. */
   vhds: boolean;
+  heapGrowthPercent: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   caDir?: string;
   trustDomain?: string;
@@ -60,6 +68,7 @@ export function controlPlaneCommand(context: CliContext): Command {
     .option('--monitoring-port <port>', 'port of /metrics, /ready and /debug/* (0: any free port)', port, DEFAULT_MONITORING_PORT)
     .option('--debounce-ms <ms>', 'quiet time that coalesces bursts of config changes before pushing', milliseconds, DEFAULT_DEBOUNCE_MS)
     .option('--no-vhds', 'send Envoys on delta ADS their virtual hosts inside route configurations, not one by one over VHDS')
+    .option('--heap-growth-percent <n>', 'let the heap grow to (1 + n/100) × the data live after a full collection (0: V8\'s own heuristics)', percent, DEFAULT_HEAP_GROWTH_PERCENT)
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .option('--ca-dir <dir>', 'run the mesh CA (CreateCertificate on the xDS port, auto mTLS); its generated root is kept in DIR')
     .option('--trust-domain <domain>', 'trust domain of workload identities (with the CA)', 'cluster.local')
@@ -68,6 +77,7 @@ export function controlPlaneCommand(context: CliContext): Command {
     .action(async (opts: ControlPlaneFlags) => {
       if (!['debug', 'info', 'warn', 'error'].includes(opts.logLevel)) throw new UsageError(`--log-level: expected debug, info, warn or error, got '${opts.logLevel}'`);
       const logger = lineLogger({ write: (line) => context.io.err(line), level: opts.logLevel });
+      if (opts.heapGrowthPercent > 0) limitHeapGrowth(opts.heapGrowthPercent);
       let plane;
       try {
         plane = await startControlPlane({

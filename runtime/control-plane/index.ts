@@ -11,3 +11,4 @@ export * from './proxy-snapshots';
 export * from './snapshot-validation';
 export * from './ca-service';
 export * from './ca-wiring';
+export * from './heap-growth';
