@@ -63,7 +63,9 @@ export function syncView(status: XdsStatusRegistry, cache: SnapshotCache): Proxy
   });
 }
 
-const DUMP_KEYS: Readonly<Record<string, string>> = { CDS: 'clusters', EDS: 'endpoints', LDS: 'listeners', RDS: 'routes', SDS: 'secrets' };
+const DUMP_KEYS: Readonly<Record<string, string>> = {
+  CDS: 'clusters', EDS: 'endpoints', LDS: 'listeners', RDS: 'routes', VHDS: 'virtual_hosts', SDS: 'secrets',
+};
 
 /** `/debug/config_dump?proxyID=`: the proxy's resources by type (private keys redacted), with versions; `undefined` for an unknown proxy. */
 export function configDump(cache: SnapshotCache, nodeId: string): Record<string, unknown> | undefined {
