@@ -5,16 +5,12 @@
  * answering with the headers it saw) behind the reviews sidecar's inbound
  * listener 127.0.88.2:9080.
  */
-import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { ControlPlane } from '../../runtime/control-plane';
-import { ProxyRuntime } from '../../runtime/proxy/data-plane';
-import { tempDir, writeAtomically, writeConfigFiles } from '../support/config-dir';
+import { writeAtomically } from '../support/config-dir';
 import { request, Reply } from '../support/http-client';
-import { startUpstream, Upstream } from '../support/local-upstreams';
 import { HTTP_9080, kubeServiceYaml, SidecarPort, sidecarResourceYaml, workloadEntryYaml } from '../support/mesh-yaml';
-import { meshWorkloadIdentity, sidecarNodeId, startTestPlane, startTestProxy, waitForReady } from '../support/mesh-under-test';
+import { startTwoSidecars, TwoSidecars } from '../support/two-sidecars';
 import { eventually } from '../support/wait-for';
 
 export const CLIENT_IP = '127.0.88.1';
@@ -45,12 +41,7 @@ spec:
 `;
 }
 
-export interface MtlsMesh {
-  readonly dir: string;
-  readonly plane: ControlPlane;
-  readonly client: ProxyRuntime;
-  readonly server: ProxyRuntime;
-  readonly app: Upstream;
+export interface MtlsMesh extends TwoSidecars {
   readonly logs: string[];
   /** Through the client sidecar (egress 127.0.88.1:9080). */
   viaMesh(p: string, headers?: Record<string, string>): Promise<Reply>;
@@ -61,52 +52,25 @@ export interface MtlsMesh {
   /** Writes a config file and waits until the reviews inbound listener serves `tlsMode` (undefined: plaintext). */
   setPeerAuthentication(mode: 'STRICT' | 'PERMISSIVE' | 'DISABLE'): Promise<void>;
   writeConfig(name: string, yaml: string): void;
-  close(): Promise<void>;
 }
 
 export const INBOUND_LISTENER = `${SERVER_IP}_9080`;
 
 export async function startMtlsMesh(files: Readonly<Record<string, string>> = {}): Promise<MtlsMesh> {
-  const dir = tempDir('mtls');
   const logs: string[] = [];
-  const app = await startUpstream('reviews-app', SERVER_IP);
   const echo = net.createServer((s) => s.pipe(s));
   await new Promise<void>((resolve) => echo.listen(0, SERVER_IP, resolve));
   const echoPort = (echo.address() as net.AddressInfo).port;
-  fs.writeFileSync(path.join(dir, 'mesh.yaml'), meshYaml(app.port, echoPort));
-  writeConfigFiles(dir, files);
-  let plane: ControlPlane | undefined;
-  let client: ProxyRuntime | undefined;
-  let server: ProxyRuntime | undefined;
-  const close = async (): Promise<void> => {
-    await client?.close();
-    await server?.close();
-    await plane?.close();
-    await app.close();
-    await new Promise<void>((resolve) => echo.close(() => resolve()));
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    const running = await startTestPlane(dir, { debounceMs: 20, settleMs: 50, trustDomain: TRUST_DOMAIN });
-    plane = running;
-    if (!running.ca) throw new Error('control plane started without its CA');
-    const start = (ip: string, pod: string, app: string, sa: string): Promise<ProxyRuntime> => startTestProxy(running, {
-      node: { nodeId: sidecarNodeId(ip, pod), labels: { app }, interceptionMode: 'NONE' },
-      drainTimeoutMs: 500,
-      logger: (level, message) => logs.push(`${pod} ${level} ${message}`),
-      workloadIdentity: meshWorkloadIdentity(running, TRUST_DOMAIN, sa),
-    });
-    server = await start(SERVER_IP, 'reviews-0', 'reviews', 'reviews');
-    client = await start(CLIENT_IP, 'client-0', 'client', 'client');
-    await waitForReady(server.adminPort);
-    await waitForReady(client.adminPort);
-  } catch (e) {
-    await close();
-    throw e;
-  }
-  const s = server;
-  const mesh: MtlsMesh = {
-    dir, plane, client, server: s, app, logs,
+  const base = await startTwoSidecars({
+    name: 'mtls', clientIp: CLIENT_IP, serverIp: SERVER_IP, trustDomain: TRUST_DOMAIN, files,
+    meshYaml: (app) => meshYaml(app.port, echoPort),
+    plane: { debounceMs: 20, settleMs: 50 },
+    proxy: (pod) => ({ logger: (level, message) => logs.push(`${pod} ${level} ${message}`) }),
+    alsoClose: () => new Promise<void>((resolve) => echo.close(() => resolve())),
+  });
+  const s = base.server;
+  return {
+    ...base, logs,
     viaMesh: (p, headers) => request(CLIENT_IP, 9080, p, headers),
     direct: (p, headers) => request(SERVER_IP, 9080, p, headers),
     echo: (text, host = CLIENT_IP) => new Promise<string>((resolve, reject) => {
@@ -120,16 +84,14 @@ export async function startMtlsMesh(files: Readonly<Record<string, string>> = {}
       socket.on('error', reject);
       socket.on('close', () => resolve(got));
     }),
-    writeConfig: (name, yaml) => writeAtomically(path.join(dir, name), yaml),
+    writeConfig: (name, yaml) => writeAtomically(path.join(base.dir, name), yaml),
     async setPeerAuthentication(mode) {
-      writeAtomically(path.join(dir, 'peer-authentication.yaml'), peerAuthenticationYaml(mode));
+      writeAtomically(path.join(base.dir, 'peer-authentication.yaml'), peerAuthenticationYaml(mode));
       const want = mode === 'DISABLE' ? undefined : mode;
       await eventually(`inbound listener in ${mode}`, async () => {
         const l = s.dataPlane?.listeners.get(INBOUND_LISTENER);
         return l !== undefined && l.tlsMode === want;
       }, 8000);
     },
-    close,
   };
-  return mesh;
 }

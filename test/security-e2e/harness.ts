@@ -7,17 +7,15 @@
  * files run in parallel. `mint` issues a mesh certificate for any identity,
  * to call the reviews sidecar as someone else over real mTLS.
  */
-import * as fs from 'fs';
 import * as https from 'https';
 import * as path from 'path';
 import { createWorkloadCsr } from '../../runtime/ca';
-import { ControlPlane } from '../../runtime/control-plane';
-import { ProxyRuntime } from '../../runtime/proxy/data-plane';
-import { tempDir, writeAtomically, writeConfigFiles } from '../support/config-dir';
+import type { ProxyRuntime } from '../../runtime/proxy/data-plane';
+import { writeAtomically } from '../support/config-dir';
 import { Reply, admin, replyTo, request } from '../support/http-client';
-import { Upstream, startUpstream } from '../support/local-upstreams';
+import type { Upstream } from '../support/local-upstreams';
 import { HTTP_9080, kubeServiceYaml, sidecarResourceYaml, workloadEntryYaml } from '../support/mesh-yaml';
-import { meshWorkloadIdentity, sidecarNodeId, startTestPlane, startTestProxy, waitForReady } from '../support/mesh-under-test';
+import { startTwoSidecars, TwoSidecars } from '../support/two-sidecars';
 import { eventually } from '../support/wait-for';
 
 export const TRUST_DOMAIN = 'cluster.local';
@@ -28,14 +26,9 @@ export interface MeshTls {
   readonly ca: string;
 }
 
-export interface SecureMesh {
+export interface SecureMesh extends TwoSidecars {
   readonly clientIp: string;
   readonly serverIp: string;
-  readonly dir: string;
-  readonly plane: ControlPlane;
-  readonly client: ProxyRuntime;
-  readonly server: ProxyRuntime;
-  readonly app: Upstream;
   /** Through the client sidecar's egress `<clientIp>:9080` to reviews. */
   viaMesh(p: string, headers?: Record<string, string>): Promise<Reply>;
   /** A mesh certificate for `namespace/serviceAccount`, signed by the mesh CA. */
@@ -45,7 +38,6 @@ export interface SecureMesh {
   /** Writes `file` and waits until the reviews sidecar's config dump holds `marker`. */
   apply(file: string, yaml: string, marker: string): Promise<void>;
   adminGet(proxy: ProxyRuntime, p: string): Promise<{ status: number; body: string }>;
-  close(): Promise<void>;
 }
 
 function meshYaml(clientIp: string, serverIp: string, app: Upstream): string {
@@ -66,48 +58,25 @@ spec:
 export async function startSecureMesh(net: string, files: Readonly<Record<string, string>> = {}): Promise<SecureMesh> {
   const clientIp = `${net}.1`;
   const serverIp = `${net}.2`;
-  const dir = tempDir('security-e2e');
-  const app = await startUpstream('reviews-app', serverIp);
-  fs.writeFileSync(path.join(dir, 'mesh.yaml'), meshYaml(clientIp, serverIp, app));
-  writeConfigFiles(dir, files);
-  let plane: ControlPlane | undefined;
-  let client: ProxyRuntime | undefined;
-  let server: ProxyRuntime | undefined;
-  const close = async (): Promise<void> => {
-    await client?.close();
-    await server?.close();
-    await plane?.close();
-    await app.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
+  const base = await startTwoSidecars({
+    name: 'security-e2e', clientIp, serverIp, trustDomain: TRUST_DOMAIN, files,
+    meshYaml: (app) => meshYaml(clientIp, serverIp, app),
+    plane: { debounceMs: 10, settleMs: 30 },
+    proxy: () => ({ batchAccessLog: false }),
+  });
+  const { plane, server } = base;
   try {
-    const running = await startTestPlane(dir, { debounceMs: 10, settleMs: 30, trustDomain: TRUST_DOMAIN });
-    plane = running;
-    if (!running.ca) throw new Error('control plane started without its CA');
-    const start = (ip: string, pod: string, appLabel: string, sa: string): Promise<ProxyRuntime> => startTestProxy(running, {
-      node: { nodeId: sidecarNodeId(ip, pod), labels: { app: appLabel }, interceptionMode: 'NONE' },
-      batchAccessLog: false,
-      drainTimeoutMs: 500,
-      workloadIdentity: meshWorkloadIdentity(running, TRUST_DOMAIN, sa),
-    });
-    server = await start(serverIp, 'reviews-0', 'reviews', 'reviews');
-    client = await start(clientIp, 'client-0', 'client', 'client');
-    await waitForReady(server.adminPort);
-    await waitForReady(client.adminPort);
-    const s = server;
-    await eventually('STRICT inbound listener', async () => s.dataPlane?.listeners.get(`${serverIp}_9080`)?.tlsMode === 'STRICT', 8000);
+    await eventually('STRICT inbound listener', async () => server.dataPlane?.listeners.get(`${serverIp}_9080`)?.tlsMode === 'STRICT', 8000);
   } catch (e) {
-    await close();
+    await base.close();
     throw e;
   }
-  const runningPlane = plane;
-  const serverProxy = server;
   const adminGet = (proxy: ProxyRuntime, p: string): Promise<{ status: number; body: string }> => admin(proxy.adminPort, p);
   return {
-    clientIp, serverIp, dir, plane, client, server, app, adminGet, close,
+    ...base, clientIp, serverIp, adminGet,
     viaMesh: (p, headers) => request(clientIp, 9080, p, headers),
     async mint(namespace, serviceAccount) {
-      const ca = runningPlane.ca?.ca;
+      const ca = plane.ca?.ca;
       if (!ca) throw new Error('no CA');
       const identity = { trustDomain: TRUST_DOMAIN, namespace, serviceAccount };
       const csr = await createWorkloadCsr(identity);
@@ -125,8 +94,8 @@ export async function startSecureMesh(net: string, files: Readonly<Record<string
       return replyTo(req, started, 5000, `no answer to ${p}`);
     },
     async apply(file, yaml, marker) {
-      writeAtomically(path.join(dir, file), yaml);
-      await eventually(`config holding '${marker}'`, async () => (await adminGet(serverProxy, '/config_dump')).body.includes(marker), 8000);
+      writeAtomically(path.join(base.dir, file), yaml);
+      await eventually(`config holding '${marker}'`, async () => (await adminGet(server, '/config_dump')).body.includes(marker), 8000);
     },
   };
 }
