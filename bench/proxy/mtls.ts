@@ -31,7 +31,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { launcherProxyIdentity } from '../../runtime/control-plane';
 import { runFixedRate, LoadResult } from './loadgen';
-import { cpuSeconds, freePort, httpStatus, memoryMb, sleep, waitPort } from './proc';
+import { cpuSeconds, finishRun, freePort, httpStatus, machineLine, memoryMb, sleep, waitPort } from './proc';
 
 const argv = process.argv.slice(2);
 const flag = (n: string): boolean => argv.includes(`--${n}`);
@@ -269,9 +269,9 @@ http { access_log off; keepalive_requests 1000000; keepalive_timeout 300s; open_
   ];
   const d = (q: Q): string => (pct('mtls', q) - pct('plaintext', q)).toFixed(3);
   const ratio = (a: number, b: number): string => (a / b).toFixed(2);
-  const summary = [
+  const summary: string[] = [
     `command: node lib/bench/proxy/mtls.js ${argv.join(' ')}`.trimEnd(),
-    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.release()}, node ${process.version}`,
+    machineLine(),
     `uptime before: ${loadBefore}`,
     `uptime after:  ${loadAfter}`,
     `rounds: ${ROUNDS} interleaved (order rotated), ${SECONDS} s each; fixed rate ${RATE}/s open-loop keep-alive; wrk -t2 -c50 -d${SECONDS}s; each proxy 1 worker, access log on; no pinning`,
@@ -279,11 +279,8 @@ http { access_log off; keepalive_requests 1000000; keepalive_timeout 300s; open_
     ...rows,
     '',
     `mTLS over plaintext: added latency p50 / p90 / p99 ${d('p50Ms')} / ${d('p90Ms')} / ${d('p99Ms')} ms; CPU per request × ${ratio(cpuPer1k('mtls'), cpuPer1k('plaintext'))}; max throughput × ${ratio(median(tput.get('mtls') ?? []), median(tput.get('plaintext') ?? []))}; RSS × ${ratio(rss.get('mtls') ?? NaN, rss.get('plaintext') ?? NaN)}`,
-  ].join('\n');
-  console.log(summary);
-  fs.writeFileSync(path.join(dir, 'result.md'), summary + '\n');
-  stop();
-  process.exit(0);
+  ];
+  finishRun(dir, summary, stop);
 }
 
 main().catch((e: unknown) => {

@@ -1,10 +1,13 @@
 /**
  * What the proxy benchmarks share: free ports, waiting for a port or an HTTP
- * status, and the CPU and memory of a process tree read from /proc.
+ * status, the CPU and memory of a process tree read from /proc, and how a
+ * run's summary ends.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
 
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 
@@ -97,4 +100,18 @@ export function memoryMb(pids: readonly number[], field: MemoryField): number {
     }
   }
   return kb / 1024;
+}
+
+/** The machine line every proxy benchmark summary starts with. */
+export function machineLine(): string {
+  return `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.release()}, node ${process.version}`;
+}
+
+/** Prints the summary, keeps it as `result.md` in `dir`, stops what the run started and exits. */
+export function finishRun(dir: string, summary: readonly string[], stop: () => void): never {
+  const text = summary.join('\n');
+  console.log(text);
+  fs.writeFileSync(path.join(dir, 'result.md'), text + '\n');
+  stop();
+  process.exit(0);
 }

@@ -32,7 +32,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { meshYaml } from './bench-mesh';
 import { runFixedRate, LoadResult } from './loadgen';
-import { cpuSeconds, freePort, httpStatus, memoryMb, waitPort } from './proc';
+import { cpuSeconds, finishRun, freePort, httpStatus, machineLine, memoryMb, waitPort } from './proc';
 
 const argv = process.argv.slice(2);
 const flag = (n: string) => argv.includes(`--${n}`);
@@ -294,18 +294,15 @@ http { access_log off; keepalive_requests 1000000; keepalive_timeout 300s;
       } |`,
     );
   }
-  const summary = [
-    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.release()}, node ${process.version}`,
+  const summary: string[] = [
+    machineLine(),
     `load average before: ${loadBefore}; after: ${loadAfter}`,
     `rounds: ${ROUNDS} interleaved (order rotated), ${SECONDS} s each; wrk -t2 -c50; fixed rate ${RATE}/s open-loop; pinning: ${PIN ? 'proxy on CPU 1, upstream+load+control plane on CPU 0' : 'none'}`,
     `meshform node flags: ${NODE_FLAGS.length > 0 ? NODE_FLAGS.join(' ') : '(none)'}; meshform command: ${MESHFORM}`,
     '',
     ...rows,
-  ].join('\n');
-  console.log(summary);
-  fs.writeFileSync(path.join(dir, 'result.md'), summary + '\n');
-  stop();
-  process.exit(0);
+  ];
+  finishRun(dir, summary, stop);
 }
 
 main().catch((e: unknown) => {
