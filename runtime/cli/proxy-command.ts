@@ -9,6 +9,7 @@ import { Command, InvalidArgumentError } from 'commander';
 // Not the data-plane barrel: the `--concurrency` primary (admin + IPC, no traffic) needs only the runtime wiring.
 import { isProxyWorker, runProxyWorker, startProxy, ProxyRuntimeOptions } from '../proxy/data-plane/proxy-runtime';
 import type { DataPlaneLogLevel } from '../proxy/data-plane';
+import type { AdsProtocol } from '../proxy/xds-client';
 import { buildProxyNode, ProxyNodeError } from '../proxy/node';
 import { CliContext, UsageError } from './cli-context';
 import { proxyIdentityOptions } from './proxy-identity-flags';
@@ -39,8 +40,14 @@ function hostPort(value: string): string {
   return value;
 }
 
+function adsProtocol(value: string): AdsProtocol {
+  if (value !== 'sotw' && value !== 'delta') throw new InvalidArgumentError(`expected sotw or delta, got '${value}'`);
+  return value;
+}
+
 interface ProxyFlags {
   xdsAddress: string;
+  xdsProtocol: AdsProtocol;
   nodeId: string;
   labels?: string;
   namespace?: string;
@@ -61,6 +68,7 @@ export function proxyCommand(context: CliContext): Command {
     .description('run the data-plane proxy: xDS from the control plane, listeners, routing, clusters, admin on 127.0.0.1')
     .requiredOption('--xds-address <host:port>', 'the control plane\'s ADS address (Istio: 15010)', hostPort)
     .requiredOption('--node-id <id>', 'node id in Istio\'s form, e.g. sidecar~127.0.0.10~productpage-v1-abc.default~default.svc.cluster.local')
+    .option('--xds-protocol <sotw|delta>', 'state-of-the-world or delta ADS (on delta, virtual hosts come one by one over VHDS)', adsProtocol, 'sotw')
     .option('--labels <k=v,...>', 'workload labels (select Sidecar, DestinationRule and policy resources)')
     .option('--namespace <ns>', 'namespace (must agree with the node id)')
     .option('--admin-port <port>', 'admin port on 127.0.0.1 (0: any free port)', port, 15000)
@@ -92,6 +100,7 @@ export function proxyCommand(context: CliContext): Command {
       const done = new Promise<void>((resolve) => (exited = resolve));
       const options: ProxyRuntimeOptions = {
         xdsAddress: opts.xdsAddress,
+        xdsProtocol: opts.xdsProtocol,
         node,
         adminPort: opts.adminPort,
         concurrency: opts.concurrency,

@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import { ControlPlane } from '../../runtime/control-plane';
 import { ProxyRuntime } from '../../runtime/proxy/data-plane';
+import type { AdsProtocol } from '../../runtime/proxy/xds-client';
 import { tempDir, writeConfigFiles } from '../support/config-dir';
 import { admin, Reply, request } from '../support/http-client';
 import { HTTP_9080, kubeServiceYaml, sidecarResourceYaml, workloadEntryYaml } from '../support/mesh-yaml';
@@ -50,8 +51,11 @@ export interface Mesh {
   close(): Promise<void>;
 }
 
-/** Starts the control plane on `files` (name → YAML) and a proxy for the client sidecar on `bind`:9080; waits for /ready. */
-export async function startMesh(files: Readonly<Record<string, string>>, bind: string, clientIp: string): Promise<Mesh> {
+/**
+ * Starts the control plane on `files` (name → YAML) and a proxy for the client
+ * sidecar on `bind`:9080 (over `xdsProtocol`, state of the world by default); waits for /ready.
+ */
+export async function startMesh(files: Readonly<Record<string, string>>, bind: string, clientIp: string, xdsProtocol?: AdsProtocol): Promise<Mesh> {
   const dir = tempDir('proxy-e2e');
   writeConfigFiles(dir, files);
   let plane: ControlPlane | undefined;
@@ -69,6 +73,7 @@ export async function startMesh(files: Readonly<Record<string, string>>, bind: s
       accessLog: (text) => accessLog.push(...text.split('\n').filter((l) => l !== '')),
       batchAccessLog: false,
       drainTimeoutMs: 1000,
+      ...(xdsProtocol !== undefined ? { xdsProtocol } : {}),
     });
     await waitForReady(proxy.adminPort);
   } catch (e) {

@@ -12,6 +12,7 @@
  *   kept (absence does not mean removal for these types), and resources no
  *   cluster or listener references any more are dropped when CDS or LDS changes.
  * - Unchanged content (equal hash) keeps its original `versionInfo` and `lastUpdated`.
+ * - A delta response may also name EDS and RDS resources as removed.
  */
 import type { Cluster, ClusterLoadAssignment, Listener, RouteConfiguration } from '../../xds/resources';
 import type { AppliedResource, XdsTypeName } from './applied-resource';
@@ -32,13 +33,17 @@ export interface DomainByTypeName {
   RDS: RouteConfiguration;
 }
 
-/** Applies an accepted response of `type` (its resources already decoded). */
+/**
+ * Applies an accepted response of `type` (its resources already decoded);
+ * `removed` names EDS or RDS resources a delta response removed.
+ */
 export function applyResponse<K extends XdsTypeName>(
   snapshot: ProxyConfigSnapshot,
   type: K,
   versionInfo: string,
   resources: readonly AppliedResource<DomainByTypeName[K]>[],
   at: Date,
+  removed: readonly string[] = [],
 ): AppliedChange {
   const version = { [type]: { versionInfo, lastUpdated: at } };
   let next: ProxyConfigSnapshot;
@@ -56,7 +61,7 @@ export function applyResponse<K extends XdsTypeName>(
       break;
     }
     case 'EDS': {
-      const loadAssignments = merge(snapshot.loadAssignments, resources as readonly AppliedResource<ClusterLoadAssignment>[]);
+      const loadAssignments = merge(snapshot.loadAssignments, resources as readonly AppliedResource<ClusterLoadAssignment>[], removed);
       const promoted = promote(snapshot.clusters, snapshot.warmingClusters, (c) => clusterReady(c, loadAssignments));
       next = snapshot.with({ loadAssignments, clusters: promoted.live, warmingClusters: promoted.warming, versions: version });
       break;
@@ -71,7 +76,7 @@ export function applyResponse<K extends XdsTypeName>(
       break;
     }
     case 'RDS': {
-      const routeConfigs = merge(snapshot.routeConfigs, resources as readonly AppliedResource<RouteConfiguration>[]);
+      const routeConfigs = merge(snapshot.routeConfigs, resources as readonly AppliedResource<RouteConfiguration>[], removed);
       const promoted = promote(snapshot.listeners, snapshot.warmingListeners, (l) => listenerReady(l, routeConfigs));
       next = snapshot.with({ routeConfigs, listeners: promoted.live, warmingListeners: promoted.warming, versions: version });
       break;
@@ -161,9 +166,14 @@ function promote<T>(
   return { live: nextLive, warming: nextWarming };
 }
 
-/** Adds or replaces resources, keeping entries whose content did not change. */
-function merge<T>(current: ReadonlyMap<string, AppliedResource<T>>, incoming: readonly AppliedResource<T>[]): ReadonlyMap<string, AppliedResource<T>> {
+/** Removes `removed`, then adds or replaces resources, keeping entries whose content did not change. */
+function merge<T>(
+  current: ReadonlyMap<string, AppliedResource<T>>,
+  incoming: readonly AppliedResource<T>[],
+  removed: readonly string[],
+): ReadonlyMap<string, AppliedResource<T>> {
   const next = new Map(current);
+  for (const name of removed) next.delete(name);
   for (const resource of incoming) {
     if (current.get(resource.name)?.hash !== resource.hash) next.set(resource.name, resource);
   }

@@ -9,7 +9,7 @@ import type { Worker } from 'cluster';
 import { AdminServer, AdminSource, CertificateSet, DEFAULT_ADMIN_PORT, credentialCertificateSets, isReady, localAdminSource, serverInfo, workloadCertificateSets } from '../admin';
 import { mergeSeries, mergeStats, MetricSeriesData, StatsMap } from '../metrics';
 import type { ProxyNode } from '../node';
-import type { AdsClient } from '../xds-client';
+import type { AdsClient, AdsProtocol } from '../xds-client';
 import type { DataPlane, DataPlaneLogger } from './data-plane';
 import type { WorkloadCertificates } from '../identity';
 import type { WorkloadIdentity } from '../../ca';
@@ -44,6 +44,8 @@ export interface ProxyRuntimeOptions {
   readonly drainTimeoutMs?: number;
   /** @default 15000 */
   readonly initialFetchTimeoutMs?: number;
+  /** ADS flavour: state of the world, or delta (virtual hosts then come over VHDS). @default 'sotw' */
+  readonly xdsProtocol?: AdsProtocol;
   /** Reported by /server_info. @default '0.0.0' */
   readonly version?: string;
   /** Called once the proxy stopped after /quitquitquit or a signal-triggered drain. @default none */
@@ -82,7 +84,11 @@ async function startLocal(o: ProxyRuntimeOptions): Promise<{ ads: AdsClient; dat
   // Loaded here, not at the top: the primary of `--concurrency N` serves no
   // traffic and holds neither (≈ 140 modules, 2–3 MB resident less).
   const [{ AdsClient }, { DataPlane }] = await Promise.all([import('../xds-client'), import('./data-plane')]);
-  const ads = new AdsClient({ server: o.xdsAddress, node: o.node, ...(o.initialFetchTimeoutMs !== undefined ? { initialFetchTimeoutMs: o.initialFetchTimeoutMs } : {}) });
+  const ads = new AdsClient({
+    server: o.xdsAddress, node: o.node,
+    ...(o.initialFetchTimeoutMs !== undefined ? { initialFetchTimeoutMs: o.initialFetchTimeoutMs } : {}),
+    ...(o.xdsProtocol !== undefined ? { protocol: o.xdsProtocol } : {}),
+  });
   const dataPlane = new DataPlane({
     store: ads.store, node: o.node,
     ...(o.logger !== undefined ? { logger: o.logger } : {}),

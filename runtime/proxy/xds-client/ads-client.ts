@@ -1,6 +1,6 @@
 /**
- * The proxy's ADS client (state of the world, over `@grpc/grpc-js`), behaving
- * as Envoy does:
+ * The proxy's ADS client (state of the world or delta, over `@grpc/grpc-js`),
+ * behaving as Envoy does:
  *
  * - one stream carries CDS, EDS, LDS and RDS; the first request names the node;
  * - CDS is a wildcard subscription; EDS follows the EDS clusters received;
@@ -15,13 +15,25 @@
  * - when the stream ends the configuration stays in force; the client
  *   reconnects after an exponential, jittered, bounded backoff and subscribes
  *   again with its accepted versions, so a restarted control plane that holds
- *   the same configuration sends nothing and nothing is dropped.
+ *   the same configuration sends nothing and nothing is dropped;
+ * - on delta ADS, requests carry subscription changes and ACKs carry only the
+ *   nonce; responses add, replace or remove resources one by one, and route
+ *   configurations that name VHDS get their virtual hosts over it
+ *   (`vhds-routes.ts`).
  */
 import * as grpc from '@grpc/grpc-js';
-import { adsServiceDefinition, DiscoveryRequest, DiscoveryResponse } from '../../xds/protos';
+import {
+  adsServiceDefinition, DeltaDiscoveryRequest, DeltaDiscoveryResponse, DiscoveryRequest, DiscoveryResponse, unpackResource,
+} from '../../xds/protos';
+import { TypeUrl } from '../../xds/resource-types';
+import {
+  Cluster, ClusterLoadAssignment, decodeResource, Listener, RouteConfiguration, VirtualHost,
+} from '../../xds/resources';
 import { SILENT_LOGGER, XdsLogger } from '../../xds/server/logger';
 import {
+  AppliedResource,
   applyResponse,
+  RejectedResource,
   configDump,
   ConfigDump,
   edsServiceNameOf,
@@ -36,7 +48,8 @@ import {
 import { nodeMessage, ProxyNode } from '../node';
 import { BackoffOptions, ExponentialBackoff } from './backoff';
 import { AdsClientEvents, TypedEmitter } from './client-events';
-import { decodeResponse } from './decode-response';
+import { contentHash, decodeResponse } from './decode-response';
+import { VhdsRoutes } from './vhds-routes';
 import { TYPE_URL_OF, typeNameOf } from './xds-types';
 
 export interface AdsClientProps {
@@ -63,6 +76,19 @@ export interface AdsClientProps {
   readonly channelOptions?: grpc.ChannelOptions;
   /** @default a logger that drops everything */
   readonly logger?: XdsLogger;
+  /** State of the world (`StreamAggregatedResources`) or delta (`DeltaAggregatedResources`). @default 'sotw' */
+  readonly protocol?: AdsProtocol;
+}
+
+/** The two flavours of ADS. */
+export type AdsProtocol = 'sotw' | 'delta';
+
+/** The types the client follows: the four it applies, and on delta the virtual hosts of VHDS. */
+type FollowedType = XdsTypeName | 'VHDS';
+const FOLLOWED: readonly FollowedType[] = [...XDS_TYPE_NAMES, 'VHDS'];
+
+function typeUrlOf(type: FollowedType): string {
+  return type === 'VHDS' ? TypeUrl.VirtualHost : TYPE_URL_OF[type];
 }
 
 export const DEFAULT_INITIAL_FETCH_TIMEOUT_MS = 15_000;
@@ -79,18 +105,25 @@ interface TypeState {
   subscribed: boolean;
   /** Whether a response of the type was applied or its initial fetch timed out. */
   initialized: boolean;
-  /** Nonce of the last response on the current stream. */
+  /** Nonce of the last response on the current stream (delta: not yet acknowledged). */
   nonce: string;
   failure?: UpdateFailure;
+  /** Delta: the names the server was told on the current stream. */
+  told: ReadonlySet<string>;
+  /** Delta: whether the type was asked for on the current stream. */
+  opened: boolean;
+  /** Delta: the server's version of each resource held. */
+  readonly versions: Map<string, string>;
 }
 
 type AdsCall = grpc.ClientDuplexStream<DiscoveryRequest, DiscoveryResponse>;
-type AdsGrpcClient = grpc.Client & { StreamAggregatedResources(): AdsCall };
+type DeltaCall = grpc.ClientDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
+type AdsGrpcClient = grpc.Client & { StreamAggregatedResources(): AdsCall; DeltaAggregatedResources(): DeltaCall };
 
 interface StreamHandle {
   readonly generation: number;
   readonly client: AdsGrpcClient;
-  readonly call: AdsCall;
+  readonly call: AdsCall | DeltaCall;
   nodeSent: boolean;
   ended: boolean;
 }
@@ -104,7 +137,9 @@ export class AdsClient extends TypedEmitter<AdsClientEvents> {
   private readonly credentials: grpc.ChannelCredentials;
   private readonly channelOptions: grpc.ChannelOptions;
   private readonly logger: XdsLogger;
-  private readonly types: Record<XdsTypeName, TypeState>;
+  public readonly protocol: AdsProtocol;
+  private readonly types: Record<FollowedType, TypeState>;
+  private readonly vhds = new VhdsRoutes();
   private readonly warmingTimers = new Map<string, { readonly hash: string; readonly timer: NodeJS.Timeout }>();
   private readonly fetchTimers = new Map<XdsTypeName, NodeJS.Timeout>();
   private readonly readyWaiters: Array<{ resolve: (s: ProxyConfigSnapshot) => void; reject: (e: Error) => void }> = [];
@@ -127,8 +162,9 @@ export class AdsClient extends TypedEmitter<AdsClientEvents> {
     this.credentials = props.credentials ?? grpc.credentials.createInsecure();
     this.channelOptions = props.channelOptions ?? {};
     this.logger = props.logger ?? SILENT_LOGGER;
-    const state = (): TypeState => ({ names: new Set(), subscribed: false, initialized: false, nonce: '' });
-    this.types = { CDS: state(), EDS: state(), LDS: state(), RDS: state() };
+    this.protocol = props.protocol ?? 'sotw';
+    const state = (): TypeState => ({ names: new Set(), subscribed: false, initialized: false, nonce: '', told: new Set(), opened: false, versions: new Map() });
+    this.types = { CDS: state(), EDS: state(), LDS: state(), RDS: state(), VHDS: state() };
   }
 
   /** The configuration in force. */
@@ -161,9 +197,14 @@ export class AdsClient extends TypedEmitter<AdsClientEvents> {
     return out;
   }
 
-  /** The last rejected response of each type that has not been followed by an accepted one. */
+  /** The names of route configurations whose virtual hosts come over VHDS (delta only). */
+  public vhdsSubscription(): string[] {
+    return [...this.types.VHDS.names].sort();
+  }
+
+  /** The last rejected response of each type that has not been followed by an accepted one (VHDS counts as RDS). */
   public updateFailures(): UpdateFailure[] {
-    return XDS_TYPE_NAMES.flatMap((t) => (this.types[t].failure ? [this.types[t].failure] : []));
+    return FOLLOWED.flatMap((t) => (this.types[t].failure ? [this.types[t].failure] : []));
   }
 
   /** Envoy's `/config_dump` of the configuration in force, with rejected updates as `error_state`. */
@@ -212,18 +253,24 @@ export class AdsClient extends TypedEmitter<AdsClientEvents> {
     // paces reconnection, not a shared subchannel's own backoff.
     const options: grpc.ChannelOptions = { 'grpc.use_local_subchannel_pool': 1, ...this.channelOptions };
     const client = new Client(this.server, this.credentials, options) as unknown as AdsGrpcClient;
-    const call = client.StreamAggregatedResources();
+    const call = this.protocol === 'delta' ? client.DeltaAggregatedResources() : client.StreamAggregatedResources();
     const handle: StreamHandle = { generation, client, call, nodeSent: false, ended: false };
     this.stream = handle;
-    for (const type of XDS_TYPE_NAMES) this.types[type].nonce = '';
+    for (const type of FOLLOWED) {
+      const s = this.types[type];
+      s.nonce = '';
+      s.told = new Set();
+      s.opened = false;
+    }
 
-    call.on('data', (response: DiscoveryResponse) => this.onResponse(handle, response));
+    if (this.protocol === 'delta') call.on('data', (response: DeltaDiscoveryResponse) => this.onDeltaResponse(handle, response));
+    else call.on('data', (response: DiscoveryResponse) => this.onResponse(handle, response));
     call.on('error', () => undefined); // the status below ends the stream
     call.on('status', (status: grpc.StatusObject) => this.onStreamEnd(handle, status.code, status.details));
     this.watchUntilReady(handle);
 
     // Ask again for everything subscribed, with the versions in force.
-    for (const type of XDS_TYPE_NAMES) {
+    for (const type of FOLLOWED) {
       const s = this.types[type];
       if (s.subscribed && (type === 'CDS' || type === 'LDS' || s.names.size > 0)) this.send(type);
     }
@@ -297,9 +344,13 @@ export class AdsClient extends TypedEmitter<AdsClientEvents> {
   }
 
   /** Sends the current subscription of `type` (an ACK, or a NACK with `errorMessage`). */
-  private send(type: XdsTypeName, errorMessage?: string): void {
+  private send(type: FollowedType, errorMessage?: string): void {
+    if (this.protocol === 'delta') {
+      this.sendDelta(type, errorMessage);
+      return;
+    }
     const handle = this.stream;
-    if (!handle || handle.ended) return;
+    if (!handle || handle.ended || type === 'VHDS') return;
     const s = this.types[type];
     const request: DiscoveryRequest = {
       version_info: this.store.current.version(type).versionInfo,
@@ -310,7 +361,37 @@ export class AdsClient extends TypedEmitter<AdsClientEvents> {
       error_detail: errorMessage === undefined ? null : { code: NACK_CODE, message: errorMessage },
     };
     handle.nodeSent = true;
-    handle.call.write(request);
+    (handle.call as AdsCall).write(request);
+  }
+
+  /**
+   * Delta: what changed in the subscription of `type` since the server was
+   * last told (all of it, with the versions held, on a new stream), with the
+   * nonce of the response being ACKed or NACKed, if any.
+   */
+  private sendDelta(type: FollowedType, errorMessage?: string): void {
+    const handle = this.stream;
+    if (!handle || handle.ended) return;
+    const s = this.types[type];
+    const want: ReadonlySet<string> = type === 'CDS' || type === 'LDS' ? new Set() : s.names;
+    const subscribe = [...want].filter((n) => !s.told.has(n)).sort();
+    const unsubscribe = [...s.told].filter((n) => !want.has(n)).sort();
+    const nonce = s.nonce;
+    if (s.opened && subscribe.length === 0 && unsubscribe.length === 0 && nonce === '' && errorMessage === undefined) return;
+    const request: DeltaDiscoveryRequest = {
+      node: handle.nodeSent ? null : nodeMessage(this.node),
+      type_url: typeUrlOf(type),
+      resource_names_subscribe: subscribe,
+      resource_names_unsubscribe: unsubscribe,
+      initial_resource_versions: s.opened ? {} : Object.fromEntries(s.versions),
+      response_nonce: nonce,
+      error_detail: errorMessage === undefined ? null : { code: NACK_CODE, message: errorMessage },
+    };
+    s.nonce = '';
+    s.opened = true;
+    s.told = new Set(want);
+    handle.nodeSent = true;
+    (handle.call as DeltaCall).write(request);
   }
 
   // --- responses ---------------------------------------------------------------
@@ -331,25 +412,104 @@ export class AdsClient extends TypedEmitter<AdsClientEvents> {
     const decoded = decodeResponse(type, version, response.resources, at, only ? { only } : {});
 
     if (!decoded.ok) {
-      const kept = this.store.current.version(type).versionInfo;
-      const failure: UpdateFailure = { type, versionInfo: version, nonce: response.nonce, at, details: decoded.message, resources: decoded.rejected };
-      s.failure = failure;
-      this.logger.warn(`xds client: rejected ${type} version ${version} (keeping ${kept || 'none'}):\n${decoded.message}`);
-      this.send(type, decoded.message);
-      this.emit('nack', { type, versionInfo: version, keptVersionInfo: kept, nonce: response.nonce, message: decoded.message, failure });
+      this.reject(type, version, response.nonce, at, decoded.message, decoded.rejected);
       return;
     }
+    this.accept(type, version, response.nonce, applyResponse(this.store.current, type, version, decoded.resources, at));
+  }
 
-    const change = applyResponse(this.store.current, type, version, decoded.resources, at);
+  /** NACKs a response; the type keeps its last accepted version. */
+  private reject(type: FollowedType, version: string, nonce: string, at: Date, message: string, rejected: readonly RejectedResource[]): void {
+    const applied: XdsTypeName = type === 'VHDS' ? 'RDS' : type;
+    const kept = this.store.current.version(applied).versionInfo;
+    const failure: UpdateFailure = { type: applied, versionInfo: version, nonce, at, details: message, resources: rejected };
+    this.types[type].failure = failure;
+    this.logger.warn(`xds client: rejected ${type} version ${version} (keeping ${kept || 'none'}):\n${message}`);
+    this.send(type, message);
+    this.emit('nack', { type: applied, versionInfo: version, keptVersionInfo: kept, nonce, message, failure });
+  }
+
+  /** Puts an accepted response's change in force, follows what it needs, then ACKs it. */
+  private accept(type: FollowedType, version: string, nonce: string, change: ReturnType<typeof applyResponse> | undefined): void {
+    const s = this.types[type];
     delete s.failure;
     s.initialized = true;
-    this.store.replace(change.snapshot, change.changedTypes);
+    if (change) this.store.replace(change.snapshot, change.changedTypes);
     // Ask for the endpoints and route configurations the new clusters and
     // listeners need before acknowledging them, as Envoy does.
     this.updateDependentSubscriptions();
     this.send(type);
-    this.emit('ack', { type, versionInfo: version, nonce: response.nonce });
+    this.emit('ack', { type: type === 'VHDS' ? 'RDS' : type, versionInfo: version, nonce });
     this.afterChange();
+  }
+
+  /** Delta: resources added, replaced or removed one by one. */
+  private onDeltaResponse(handle: StreamHandle, response: DeltaDiscoveryResponse): void {
+    if (this.stream !== handle || this.closed) return;
+    this.onConnected();
+    const type: FollowedType | undefined = response.type_url === TypeUrl.VirtualHost ? 'VHDS' : typeNameOf(response.type_url);
+    if (!type) {
+      this.logger.warn(`xds client: ignoring a response of unsupported type '${response.type_url}'`);
+      return;
+    }
+    const s = this.types[type];
+    s.nonce = response.nonce;
+    const at = new Date();
+    const version = response.system_version_info;
+    const removed = response.removed_resources;
+    if (type === 'VHDS') {
+      this.onVirtualHosts(response, at);
+      return;
+    }
+    const decoded = decodeResponse(type, version, response.resources.map((r) => r.resource), at, { vhds: true });
+    if (!decoded.ok) {
+      this.reject(type, version, response.nonce, at, decoded.message, decoded.rejected);
+      return;
+    }
+    for (const r of response.resources) s.versions.set(r.name, r.version);
+    for (const name of removed) s.versions.delete(name);
+    const snapshot = this.store.current;
+    const resources = decoded.resources;
+    let change: ReturnType<typeof applyResponse>;
+    if (type === 'CDS') {
+      change = applyResponse(snapshot, 'CDS', version, wholeSet(snapshot.clusters, snapshot.warmingClusters, resources as AppliedResource<Cluster>[], removed), at);
+    } else if (type === 'LDS') {
+      change = applyResponse(snapshot, 'LDS', version, wholeSet(snapshot.listeners, snapshot.warmingListeners, resources as AppliedResource<Listener>[], removed), at);
+    } else if (type === 'RDS') {
+      change = applyResponse(snapshot, 'RDS', version, this.vhds.fromRds(resources as AppliedResource<RouteConfiguration>[], removed), at, removed);
+    } else {
+      change = applyResponse(snapshot, 'EDS', version, resources as AppliedResource<ClusterLoadAssignment>[], at, removed);
+    }
+    this.accept(type, version, response.nonce, change);
+  }
+
+  /** VHDS: the virtual hosts of route configurations held until they came, put together with them. */
+  private onVirtualHosts(response: DeltaDiscoveryResponse, at: Date): void {
+    const version = response.system_version_info;
+    const hosts: AppliedResource<VirtualHost>[] = [];
+    const rejected: RejectedResource[] = [];
+    for (const r of response.resources) {
+      try {
+        const raw = unpackResource(r.resource);
+        const result = decodeResource(TypeUrl.VirtualHost, raw);
+        if (result.ok) hosts.push({ name: r.name, value: result.value, raw, hash: contentHash(r.resource.value), versionInfo: version, lastUpdated: at });
+        else rejected.push({ name: r.name, raw, errors: result.errors });
+      } catch (err) {
+        rejected.push({ name: r.name, errors: [`cannot decode VHDS resource: ${(err as Error).message}`] });
+      }
+    }
+    if (rejected.length > 0) {
+      const message = rejected.flatMap((x) => x.errors.map((e) => `${x.name}: ${e}`)).join('\n');
+      this.reject('VHDS', version, response.nonce, at, message, rejected);
+      return;
+    }
+    const s = this.types.VHDS;
+    for (const r of response.resources) s.versions.set(r.name, r.version);
+    for (const name of response.removed_resources) s.versions.delete(name);
+    const routes = this.vhds.fromVhds(hosts, response.removed_resources);
+    const rdsVersion = this.store.current.version('RDS').versionInfo;
+    const change = routes.length > 0 ? applyResponse(this.store.current, 'RDS', rdsVersion, routes, at) : undefined;
+    this.accept('VHDS', version, response.nonce, change);
   }
 
   /** EDS names follow the EDS clusters, RDS names the listeners' RDS route configurations. */
@@ -366,9 +526,10 @@ export class AdsClient extends TypedEmitter<AdsClientEvents> {
     }
     this.resubscribe('EDS', eds);
     this.resubscribe('RDS', rds);
+    if (this.protocol === 'delta') this.resubscribe('VHDS', this.vhds.names());
   }
 
-  private resubscribe(type: 'EDS' | 'RDS', names: ReadonlySet<string>): void {
+  private resubscribe(type: 'EDS' | 'RDS' | 'VHDS', names: ReadonlySet<string>): void {
     const s = this.types[type];
     if (sameSet(s.names, names)) return;
     s.names = names;
@@ -443,6 +604,19 @@ export class AdsClient extends TypedEmitter<AdsClientEvents> {
       this.emit('ready', snapshot);
     }
   }
+}
+
+/** Delta, for CDS and LDS: the whole set is what is held (warming versions are the newest), less what went, with what came. */
+function wholeSet<T>(
+  live: ReadonlyMap<string, AppliedResource<T>>,
+  warming: ReadonlyMap<string, AppliedResource<T>>,
+  incoming: readonly AppliedResource<T>[],
+  removed: readonly string[],
+): AppliedResource<T>[] {
+  const held = new Map([...live, ...warming]);
+  for (const name of removed) held.delete(name);
+  for (const r of incoming) held.set(r.name, r);
+  return [...held.values()];
 }
 
 function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {

@@ -19,6 +19,8 @@ export type DecodedResponse<K extends XdsTypeName> =
 export interface DecodeResponseOptions {
   /** Names to keep (EDS, RDS: what is subscribed); others are skipped. @default every resource */
   readonly only?: ReadonlySet<string>;
+  /** Accept route configurations whose virtual hosts come over VHDS (a delta stream). @default false */
+  readonly vhds?: boolean;
 }
 
 /** A short hash of a resource's encoded bytes. */
@@ -66,7 +68,7 @@ export function decodeResponse<K extends XdsTypeName>(
       rejected.push({ name, raw, errors: result.errors });
       return;
     }
-    if (type === 'RDS' && (result.value as RouteConfiguration).vhds) {
+    if (type === 'RDS' && !options.vhds && (result.value as RouteConfiguration).vhds) {
       // As Envoy does: VHDS is defined on delta ADS only.
       rejected.push({ name, raw, errors: ['vhds: virtual hosts over VHDS need delta ADS; this proxy speaks state-of-the-world ADS'] });
       return;

@@ -7,3 +7,4 @@ export * from './backoff';
 export * from './client-events';
 export * from './decode-response';
 export * from './xds-types';
+export * from './vhds-routes';
