@@ -22,16 +22,11 @@
  *   (`vhds-routes.ts`).
  */
 import * as grpc from '@grpc/grpc-js';
-import {
-  adsServiceDefinition, DeltaDiscoveryRequest, DeltaDiscoveryResponse, DiscoveryRequest, DiscoveryResponse, unpackResource,
-} from '../../xds/protos';
+import { adsServiceDefinition, DeltaDiscoveryRequest, DeltaDiscoveryResponse, DiscoveryRequest, DiscoveryResponse } from '../../xds/protos';
 import { TypeUrl } from '../../xds/resource-types';
-import {
-  Cluster, ClusterLoadAssignment, decodeResource, Listener, RouteConfiguration, VirtualHost,
-} from '../../xds/resources';
 import { SILENT_LOGGER, XdsLogger } from '../../xds/server/logger';
 import {
-  AppliedResource,
+  AppliedChange,
   applyResponse,
   RejectedResource,
   configDump,
@@ -48,8 +43,8 @@ import {
 import { nodeMessage, ProxyNode } from '../node';
 import { BackoffOptions, ExponentialBackoff } from './backoff';
 import { AdsClientEvents, TypedEmitter } from './client-events';
-import { contentHash, decodeResponse } from './decode-response';
-import { VhdsRoutes } from './vhds-routes';
+import { decodeResponse } from './decode-response';
+import { DeltaResponses, DeltaTypeName, deltaTypeOf } from './delta-responses';
 import { TYPE_URL_OF, typeNameOf } from './xds-types';
 
 export interface AdsClientProps {
@@ -84,7 +79,7 @@ export interface AdsClientProps {
 export type AdsProtocol = 'sotw' | 'delta';
 
 /** The types the client follows: the four it applies, and on delta the virtual hosts of VHDS. */
-type FollowedType = XdsTypeName | 'VHDS';
+type FollowedType = DeltaTypeName;
 const FOLLOWED: readonly FollowedType[] = [...XDS_TYPE_NAMES, 'VHDS'];
 
 function typeUrlOf(type: FollowedType): string {
@@ -112,8 +107,6 @@ interface TypeState {
   told: ReadonlySet<string>;
   /** Delta: whether the type was asked for on the current stream. */
   opened: boolean;
-  /** Delta: the server's version of each resource held. */
-  readonly versions: Map<string, string>;
 }
 
 type AdsCall = grpc.ClientDuplexStream<DiscoveryRequest, DiscoveryResponse>;
@@ -139,7 +132,8 @@ export class AdsClient extends TypedEmitter<AdsClientEvents> {
   private readonly logger: XdsLogger;
   public readonly protocol: AdsProtocol;
   private readonly types: Record<FollowedType, TypeState>;
-  private readonly vhds = new VhdsRoutes();
+  /** Delta: what responses do to the configuration, and the versions held. */
+  private readonly delta = new DeltaResponses();
   private readonly warmingTimers = new Map<string, { readonly hash: string; readonly timer: NodeJS.Timeout }>();
   private readonly fetchTimers = new Map<XdsTypeName, NodeJS.Timeout>();
   private readonly readyWaiters: Array<{ resolve: (s: ProxyConfigSnapshot) => void; reject: (e: Error) => void }> = [];
@@ -163,7 +157,7 @@ export class AdsClient extends TypedEmitter<AdsClientEvents> {
     this.channelOptions = props.channelOptions ?? {};
     this.logger = props.logger ?? SILENT_LOGGER;
     this.protocol = props.protocol ?? 'sotw';
-    const state = (): TypeState => ({ names: new Set(), subscribed: false, initialized: false, nonce: '', told: new Set(), opened: false, versions: new Map() });
+    const state = (): TypeState => ({ names: new Set(), subscribed: false, initialized: false, nonce: '', told: new Set(), opened: false });
     this.types = { CDS: state(), EDS: state(), LDS: state(), RDS: state(), VHDS: state() };
   }
 
@@ -383,7 +377,7 @@ export class AdsClient extends TypedEmitter<AdsClientEvents> {
       type_url: typeUrlOf(type),
       resource_names_subscribe: subscribe,
       resource_names_unsubscribe: unsubscribe,
-      initial_resource_versions: s.opened ? {} : Object.fromEntries(s.versions),
+      initial_resource_versions: s.opened ? {} : this.delta.versionsOf(type),
       response_nonce: nonce,
       error_detail: errorMessage === undefined ? null : { code: NACK_CODE, message: errorMessage },
     };
@@ -430,7 +424,7 @@ export class AdsClient extends TypedEmitter<AdsClientEvents> {
   }
 
   /** Puts an accepted response's change in force, follows what it needs, then ACKs it. */
-  private accept(type: FollowedType, version: string, nonce: string, change: ReturnType<typeof applyResponse> | undefined): void {
+  private accept(type: FollowedType, version: string, nonce: string, change: AppliedChange | undefined): void {
     const s = this.types[type];
     delete s.failure;
     s.initialized = true;
@@ -443,73 +437,21 @@ export class AdsClient extends TypedEmitter<AdsClientEvents> {
     this.afterChange();
   }
 
-  /** Delta: resources added, replaced or removed one by one. */
+  /** Delta: resources added, replaced or removed one by one (see `delta-responses.ts`). */
   private onDeltaResponse(handle: StreamHandle, response: DeltaDiscoveryResponse): void {
     if (this.stream !== handle || this.closed) return;
     this.onConnected();
-    const type: FollowedType | undefined = response.type_url === TypeUrl.VirtualHost ? 'VHDS' : typeNameOf(response.type_url);
+    const type = deltaTypeOf(response.type_url);
     if (!type) {
       this.logger.warn(`xds client: ignoring a response of unsupported type '${response.type_url}'`);
       return;
     }
-    const s = this.types[type];
-    s.nonce = response.nonce;
+    this.types[type].nonce = response.nonce;
     const at = new Date();
     const version = response.system_version_info;
-    const removed = response.removed_resources;
-    if (type === 'VHDS') {
-      this.onVirtualHosts(response, at);
-      return;
-    }
-    const decoded = decodeResponse(type, version, response.resources.map((r) => r.resource), at, { vhds: true });
-    if (!decoded.ok) {
-      this.reject(type, version, response.nonce, at, decoded.message, decoded.rejected);
-      return;
-    }
-    for (const r of response.resources) s.versions.set(r.name, r.version);
-    for (const name of removed) s.versions.delete(name);
-    const snapshot = this.store.current;
-    const resources = decoded.resources;
-    let change: ReturnType<typeof applyResponse>;
-    if (type === 'CDS') {
-      change = applyResponse(snapshot, 'CDS', version, wholeSet(snapshot.clusters, snapshot.warmingClusters, resources as AppliedResource<Cluster>[], removed), at);
-    } else if (type === 'LDS') {
-      change = applyResponse(snapshot, 'LDS', version, wholeSet(snapshot.listeners, snapshot.warmingListeners, resources as AppliedResource<Listener>[], removed), at);
-    } else if (type === 'RDS') {
-      change = applyResponse(snapshot, 'RDS', version, this.vhds.fromRds(resources as AppliedResource<RouteConfiguration>[], removed), at, removed);
-    } else {
-      change = applyResponse(snapshot, 'EDS', version, resources as AppliedResource<ClusterLoadAssignment>[], at, removed);
-    }
-    this.accept(type, version, response.nonce, change);
-  }
-
-  /** VHDS: the virtual hosts of route configurations held until they came, put together with them. */
-  private onVirtualHosts(response: DeltaDiscoveryResponse, at: Date): void {
-    const version = response.system_version_info;
-    const hosts: AppliedResource<VirtualHost>[] = [];
-    const rejected: RejectedResource[] = [];
-    for (const r of response.resources) {
-      try {
-        const raw = unpackResource(r.resource);
-        const result = decodeResource(TypeUrl.VirtualHost, raw);
-        if (result.ok) hosts.push({ name: r.name, value: result.value, raw, hash: contentHash(r.resource.value), versionInfo: version, lastUpdated: at });
-        else rejected.push({ name: r.name, raw, errors: result.errors });
-      } catch (err) {
-        rejected.push({ name: r.name, errors: [`cannot decode VHDS resource: ${(err as Error).message}`] });
-      }
-    }
-    if (rejected.length > 0) {
-      const message = rejected.flatMap((x) => x.errors.map((e) => `${x.name}: ${e}`)).join('\n');
-      this.reject('VHDS', version, response.nonce, at, message, rejected);
-      return;
-    }
-    const s = this.types.VHDS;
-    for (const r of response.resources) s.versions.set(r.name, r.version);
-    for (const name of response.removed_resources) s.versions.delete(name);
-    const routes = this.vhds.fromVhds(hosts, response.removed_resources);
-    const rdsVersion = this.store.current.version('RDS').versionInfo;
-    const change = routes.length > 0 ? applyResponse(this.store.current, 'RDS', rdsVersion, routes, at) : undefined;
-    this.accept('VHDS', version, response.nonce, change);
+    const outcome = this.delta.apply(this.store.current, type, response, at);
+    if (outcome.ok) this.accept(type, version, response.nonce, outcome.change);
+    else this.reject(type, version, response.nonce, at, outcome.message, outcome.rejected);
   }
 
   /** EDS names follow the EDS clusters, RDS names the listeners' RDS route configurations. */
@@ -526,7 +468,7 @@ export class AdsClient extends TypedEmitter<AdsClientEvents> {
     }
     this.resubscribe('EDS', eds);
     this.resubscribe('RDS', rds);
-    if (this.protocol === 'delta') this.resubscribe('VHDS', this.vhds.names());
+    if (this.protocol === 'delta') this.resubscribe('VHDS', this.delta.vhdsNames());
   }
 
   private resubscribe(type: 'EDS' | 'RDS' | 'VHDS', names: ReadonlySet<string>): void {
@@ -604,19 +546,6 @@ export class AdsClient extends TypedEmitter<AdsClientEvents> {
       this.emit('ready', snapshot);
     }
   }
-}
-
-/** Delta, for CDS and LDS: the whole set is what is held (warming versions are the newest), less what went, with what came. */
-function wholeSet<T>(
-  live: ReadonlyMap<string, AppliedResource<T>>,
-  warming: ReadonlyMap<string, AppliedResource<T>>,
-  incoming: readonly AppliedResource<T>[],
-  removed: readonly string[],
-): AppliedResource<T>[] {
-  const held = new Map([...live, ...warming]);
-  for (const name of removed) held.delete(name);
-  for (const r of incoming) held.set(r.name, r);
-  return [...held.values()];
 }
 
 function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {

@@ -7,4 +7,5 @@ export * from './backoff';
 export * from './client-events';
 export * from './decode-response';
 export * from './xds-types';
+export * from './delta-responses';
 export * from './vhds-routes';
