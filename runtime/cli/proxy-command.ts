@@ -40,7 +40,8 @@ function hostPort(value: string): string {
   return value;
 }
 
-function adsProtocol(value: string): AdsProtocol {
+/** Parses `--xds-protocol`. */
+export function adsProtocol(value: string): AdsProtocol {
   if (value !== 'sotw' && value !== 'delta') throw new InvalidArgumentError(`expected sotw or delta, got '${value}'`);
   return value;
 }

@@ -18,6 +18,8 @@ import {
 } from '../local';
 import { formatStatus } from '../local/status-display';
 import { analyzeFiles, formatReport } from './analyze-command';
+import { adsProtocol } from './proxy-command';
+import type { AdsProtocol } from '../proxy/xds-client';
 import { CliContext, CliIo, EXIT_FAILURE, UsageError } from './cli-context';
 import { defaultApp, formatSummary, synthesize } from './synth-command';
 
@@ -41,6 +43,8 @@ export interface UpOptions {
   readonly adminBasePort?: number;
   /** Run the mesh CA and give proxies workload certificates (mTLS). @default true */
   readonly mtls?: boolean;
+  /** The proxies' ADS flavour. @default 'delta' */
+  readonly xdsProtocol?: AdsProtocol;
   /** Stop once the mesh is ready and the status is printed (smoke tests). @default false */
   readonly exitWhenReady?: boolean;
 }
@@ -139,6 +143,7 @@ export async function runUp(options: UpOptions, context: CliContext): Promise<vo
       monitoringPort: options.monitoringPort,
       adminBasePort: options.adminBasePort,
       mtls: options.mtls,
+      ...(options.xdsProtocol !== undefined ? { xdsProtocol: options.xdsProtocol } : {}),
       write: (text) => io.out(text),
       onControlPlaneWarning: (line) => io.err(`control-plane: ${line}\n`),
       signal: cancel.signal,
@@ -229,10 +234,12 @@ export function upCommand(context: CliContext): Command {
     .option('--monitoring-port <port>', 'control plane monitoring port (0: any free port)', integer(0, 65535, 'a port'), 15014)
     .option('--admin-base-port <port>', 'admin port of the first proxy, the next ones follow (0: free ports)', integer(0, 65535, 'a port'), 15100)
     .option('--no-mtls', 'no mesh CA: proxies talk plaintext (PeerAuthentication STRICT then refuses traffic between sidecars)')
+    .option('--xds-protocol <sotw|delta>', 'how the proxies speak ADS: delta (virtual hosts one by one over VHDS) or state of the world', adsProtocol, 'delta')
     .option('--exit-when-ready', 'stop once everything is ready and the status is printed')
     .action(async (opts: {
       app?: string; dir?: string; output: string; context: string[]; watch?: boolean; stateDir: string; addressBlock: number;
       gatewayPort: Map<number, number>; xdsPort: number; monitoringPort: number; adminBasePort: number; mtls: boolean; exitWhenReady?: boolean;
+      xdsProtocol: AdsProtocol;
     }) => {
       await runUp({
         app: opts.app,
@@ -247,6 +254,7 @@ export function upCommand(context: CliContext): Command {
         monitoringPort: opts.monitoringPort,
         adminBasePort: opts.adminBasePort,
         mtls: opts.mtls,
+        xdsProtocol: opts.xdsProtocol,
         exitWhenReady: opts.exitWhenReady,
       }, context);
     });

@@ -18,6 +18,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DEFAULT_TRUST_DOMAIN } from '../ca';
 import type { YamlDocument } from '../config/yaml-files';
+import type { AdsProtocol } from '../proxy/xds-client';
 import { launcherProxyIdentity } from '../control-plane/ca-wiring';
 import { ManifestFile, writeGenerated, writeManifests } from './local-config';
 import { countProxies, ingressUrl, LocalPlan, LocalProxy, LocalReplica, LocalRouter, planLocalMesh } from './local-plan';
@@ -72,6 +73,8 @@ export interface LocalMeshOptions {
    * @default true
    */
   readonly mtls?: boolean;
+  /** The proxies' ADS flavour: delta (virtual hosts over VHDS) or state of the world. @default 'delta' */
+  readonly xdsProtocol?: AdsProtocol;
   /** Cancels the start: what was started is stopped and `start` rejects. @default none */
   readonly signal?: AbortSignal;
 }
@@ -266,6 +269,7 @@ export class LocalMesh {
       // One process per proxy on a small machine; `meshform proxy` announces INTERCEPTION_MODE NONE itself.
       '--concurrency', '1',
       '--drain-ms', '500',
+      '--xds-protocol', this.options.xdsProtocol ?? 'delta',
       ...identity.args,
     ], identity.env);
     this.proxyProcesses.set(proxy.nodeId, child);

@@ -106,6 +106,16 @@ describe('meshform up (bookinfo on loopback)', () => {
     expect(new Set(childPids).size).toBe(16);
   });
 
+  test('every proxy speaks delta ADS and holds its virtual hosts over VHDS, synced', async () => {
+    const syncz = await get(`${monitoring}/debug/syncz`);
+    const streams = JSON.parse(syncz.body) as { nodeId: string; protocol: string; types: Record<string, { status: string }> }[];
+    expect(streams).toHaveLength(8);
+    for (const s of streams) {
+      expect(s.protocol).toBe('delta');
+      expect(s.types.VHDS?.status).toBe('SYNCED');
+    }
+  });
+
   test('the mesh CA runs with the control plane and every proxy holds its service account\'s certificate', () => {
     const logs = path.join(dir, 'state', 'logs');
     const identities = fs.readdirSync(logs).filter((f) => f.startsWith('proxy_'))
