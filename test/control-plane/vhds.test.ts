@@ -11,6 +11,7 @@ import * as path from 'path';
 import { ControlPlane, startControlPlane } from '../../runtime/control-plane';
 import type { DeltaDiscoveryResponse, PlainMessage } from '../../runtime/xds/protos';
 import { TypeUrl } from '../../runtime/xds/resource-types';
+import { versionSubsetsYaml } from '../support/mesh-yaml';
 import { memoryLogger, RawAdsClient, RawDeltaAdsClient, tempDir, waitFor, writeAtomically } from './support';
 
 const NODE_ID = 'sidecar~10.0.0.5~productpage-v1-abc.default~default.svc.cluster.local';
@@ -39,15 +40,7 @@ endpoints:
 }
 
 function reviewsRoute(subset: string): string {
-  return `apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: reviews, namespace: default}
-spec:
-  host: reviews
-  subsets:
-  - {name: v1, labels: {version: v1}}
-  - {name: v2, labels: {version: v2}}
----
+  return `${versionSubsetsYaml('reviews', ['v1', 'v2'])}---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: {name: reviews, namespace: default}

@@ -4,21 +4,13 @@
  * follows the VirtualService, and a VirtualService edit reroutes it.
  */
 import * as path from 'path';
+import { versionSubsetsYaml } from '../support/mesh-yaml';
 import { eventually, Mesh, serviceYaml, sidecarYaml, startMesh, startUpstream, Upstream, writeAtomically } from './harness';
 
 const BIND = '127.0.79.1';
 const CLIENT = '127.0.79.2';
 
-const reviewsRoutes = (fallback: string): string => `---
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: { name: reviews, namespace: default }
-spec:
-  host: reviews
-  subsets:
-  - { name: v1, labels: { version: v1 } }
-  - { name: v2, labels: { version: v2 } }
----
+const reviewsRoutes = (fallback: string): string => `${versionSubsetsYaml('reviews', ['v1', 'v2'])}---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: { name: reviews, namespace: default }

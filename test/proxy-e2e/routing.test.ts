@@ -4,23 +4,14 @@
  * and upstreams on 127.0.77.x answering with their own name.
  */
 import * as path from 'path';
+import { versionSubsetsYaml } from '../support/mesh-yaml';
 import { waitFor } from '../support/wait-for';
 import { Mesh, serviceYaml, sidecarYaml, startMesh, startUpstream, Upstream, writeAtomically, requestsTotal } from './harness';
 
 const BIND = '127.0.77.1';
 const CLIENT = '127.0.77.2';
 
-const REVIEWS_VS = `---
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: { name: reviews, namespace: default }
-spec:
-  host: reviews
-  subsets:
-  - { name: v1, labels: { version: v1 } }
-  - { name: v2, labels: { version: v2 } }
-  - { name: v3, labels: { version: v3 } }
----
+const REVIEWS_VS = `${versionSubsetsYaml('reviews', ['v1', 'v2', 'v3'])}---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: { name: reviews, namespace: default }
@@ -53,16 +44,7 @@ spec:
     - { destination: { host: reviews, subset: v3 }, weight: 50 }
 `;
 
-const ratingsVs = (subset: string): string => `---
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: { name: ratings, namespace: default }
-spec:
-  host: ratings
-  subsets:
-  - { name: v1, labels: { version: v1 } }
-  - { name: v2, labels: { version: v2 } }
----
+const ratingsVs = (subset: string): string => `${versionSubsetsYaml('ratings', ['v1', 'v2'])}---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: { name: ratings, namespace: default }

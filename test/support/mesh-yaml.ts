@@ -17,6 +17,19 @@ spec:
 `;
 }
 
+/** A DestinationRule for `host` with one subset per version (labels `version: <subset>`). */
+export function versionSubsetsYaml(host: string, subsets: readonly string[]): string {
+  return `---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: ${host}, namespace: default }
+spec:
+  host: ${host}
+  subsets:
+${subsets.map((v) => `  - { name: ${v}, labels: { version: ${v} } }`).join('\n')}
+`;
+}
+
 export interface WorkloadEntryOptions {
   readonly name: string;
   readonly address: string;
