@@ -8,10 +8,10 @@ import { Snapshot } from '../../runtime/xds/cache';
 import type { PlainMessage } from '../../runtime/xds/protos';
 import { TypeUrl } from '../../runtime/xds/resource-types';
 import { virtualHostsApart } from '../../runtime/xds/translate';
-import type { DisconnectedEvent, NackEvent } from '../../runtime/proxy/xds-client';
+import type { NackEvent } from '../../runtime/proxy/xds-client';
 import { waitFor } from '../support/wait-for';
 import { listener9080, passthroughCluster, REVIEWS_CLUSTER, reviewsCluster, reviewsEndpoints, routeConfig9080 } from '../xds/fixtures';
-import { NODE_ID, recordUpdates, startClient, startControlPlane, stopAll, stopControlPlane, typeStatus } from './harness';
+import { NODE_ID, recordUpdates, restartControlPlane, startClient, startControlPlane, stopAll, typeStatus } from './harness';
 
 afterEach(stopAll);
 
@@ -97,13 +97,7 @@ describe('AdsClient on delta ADS', () => {
     await waitFor(() => typeStatus(first, TypeUrl.VirtualHost)?.ackedVersion !== undefined, DEADLINE_MS, 'VHDS ACK');
     const held = client.snapshot;
     const updates = recordUpdates(client);
-    const disconnects: DisconnectedEvent[] = [];
-    client.on('disconnected', (d) => disconnects.push(d));
-
-    await stopControlPlane(first);
-    await waitFor(() => disconnects.length > 0, DEADLINE_MS, 'disconnect noticed');
-    const second = await startControlPlane(first.port);
-    second.cache.setSnapshot(NODE_ID, snapshot);
+    const second = await restartControlPlane(first, client, snapshot);
 
     await waitFor(() => typeStatus(second, TypeUrl.VirtualHost)?.subscription.names.length === 1, DEADLINE_MS, 'VHDS re-subscribed');
     await waitFor(() => typeStatus(second, TypeUrl.RouteConfiguration)?.subscription.names.length === 1, DEADLINE_MS, 'RDS re-subscribed');

@@ -7,6 +7,7 @@ import { createXdsServer, XdsServer } from '../../runtime/xds/server';
 import { ProxyConfigSnapshot, XdsTypeName } from '../../runtime/proxy/config';
 import { buildProxyNode, ProxyNode } from '../../runtime/proxy/node';
 import { AdsClient, AdsClientProps } from '../../runtime/proxy/xds-client';
+import { waitFor } from '../support/wait-for';
 import { listener9080, NODE_ID, passthroughCluster, reviewsCluster, reviewsEndpoints, routeConfig9080 } from '../xds/fixtures';
 
 export { NODE_ID };
@@ -99,4 +100,20 @@ export function recordUpdates(client: AdsClient): Array<{ prev: ProxyConfigSnaps
 /** The server's sync status of one type for the test node's (single) stream. */
 export function typeStatus(cp: ControlPlane, typeUrl: string) {
   return cp.server.status.streamsOf(NODE_ID)[0]?.types.find((t) => t.typeUrl === typeUrl);
+}
+
+/**
+ * Stops `first` and waits until `client` notices, runs `whileDown`, then starts
+ * a control plane on the same port holding `snapshot` for the test node.
+ */
+export async function restartControlPlane(first: ControlPlane, client: AdsClient, snapshot: Snapshot, whileDown: () => void = () => undefined): Promise<ControlPlane> {
+  let disconnected = false;
+  const unsubscribe = client.on('disconnected', () => (disconnected = true));
+  await stopControlPlane(first);
+  await waitFor(() => disconnected, 5000, 'disconnect noticed');
+  unsubscribe();
+  whileDown();
+  const second = await startControlPlane(first.port);
+  second.cache.setSnapshot(NODE_ID, snapshot);
+  return second;
 }
