@@ -19,7 +19,7 @@
  * - on delta ADS, requests carry subscription changes and ACKs carry only the
  *   nonce; responses add, replace or remove resources one by one, and route
  *   configurations that name VHDS get their virtual hosts over it
- *   (`vhds-routes.ts`).
+ *   (`delta-responses.ts`, `vhds-routes.ts`).
  */
 import * as grpc from '@grpc/grpc-js';
 import { adsServiceDefinition, DeltaDiscoveryRequest, DeltaDiscoveryResponse, DiscoveryRequest, DiscoveryResponse } from '../../xds/protos';
@@ -79,10 +79,9 @@ export interface AdsClientProps {
 export type AdsProtocol = 'sotw' | 'delta';
 
 /** The types the client follows: the four it applies, and on delta the virtual hosts of VHDS. */
-type FollowedType = DeltaTypeName;
-const FOLLOWED: readonly FollowedType[] = [...XDS_TYPE_NAMES, 'VHDS'];
+const FOLLOWED: readonly DeltaTypeName[] = [...XDS_TYPE_NAMES, 'VHDS'];
 
-function typeUrlOf(type: FollowedType): string {
+function typeUrlOf(type: DeltaTypeName): string {
   return type === 'VHDS' ? TypeUrl.VirtualHost : TYPE_URL_OF[type];
 }
 
@@ -131,7 +130,7 @@ export class AdsClient extends TypedEmitter<AdsClientEvents> {
   private readonly channelOptions: grpc.ChannelOptions;
   private readonly logger: XdsLogger;
   public readonly protocol: AdsProtocol;
-  private readonly types: Record<FollowedType, TypeState>;
+  private readonly types: Record<DeltaTypeName, TypeState>;
   /** Delta: what responses do to the configuration, and the versions held. */
   private readonly delta = new DeltaResponses();
   private readonly warmingTimers = new Map<string, { readonly hash: string; readonly timer: NodeJS.Timeout }>();
@@ -338,7 +337,7 @@ export class AdsClient extends TypedEmitter<AdsClientEvents> {
   }
 
   /** Sends the current subscription of `type` (an ACK, or a NACK with `errorMessage`). */
-  private send(type: FollowedType, errorMessage?: string): void {
+  private send(type: DeltaTypeName, errorMessage?: string): void {
     if (this.protocol === 'delta') {
       this.sendDelta(type, errorMessage);
       return;
@@ -363,7 +362,7 @@ export class AdsClient extends TypedEmitter<AdsClientEvents> {
    * last told (all of it, with the versions held, on a new stream), with the
    * nonce of the response being ACKed or NACKed, if any.
    */
-  private sendDelta(type: FollowedType, errorMessage?: string): void {
+  private sendDelta(type: DeltaTypeName, errorMessage?: string): void {
     const handle = this.stream;
     if (!handle || handle.ended) return;
     const s = this.types[type];
@@ -413,7 +412,7 @@ export class AdsClient extends TypedEmitter<AdsClientEvents> {
   }
 
   /** NACKs a response; the type keeps its last accepted version. */
-  private reject(type: FollowedType, version: string, nonce: string, at: Date, message: string, rejected: readonly RejectedResource[]): void {
+  private reject(type: DeltaTypeName, version: string, nonce: string, at: Date, message: string, rejected: readonly RejectedResource[]): void {
     const applied: XdsTypeName = type === 'VHDS' ? 'RDS' : type;
     const kept = this.store.current.version(applied).versionInfo;
     const failure: UpdateFailure = { type: applied, versionInfo: version, nonce, at, details: message, resources: rejected };
@@ -424,7 +423,7 @@ export class AdsClient extends TypedEmitter<AdsClientEvents> {
   }
 
   /** Puts an accepted response's change in force, follows what it needs, then ACKs it. */
-  private accept(type: FollowedType, version: string, nonce: string, change: AppliedChange | undefined): void {
+  private accept(type: DeltaTypeName, version: string, nonce: string, change: AppliedChange | undefined): void {
     const s = this.types[type];
     delete s.failure;
     s.initialized = true;
