@@ -18,9 +18,10 @@
 import type { PlainMessage } from '../protos';
 import { TypeUrl } from '../resource-types';
 import { carryOver } from './generations';
+import type { ResourceLayers } from './index';
 
 /** The resources of one type: a plain list, or layers shared by a class of proxies and the proxy's own. */
-type TypeResources = readonly PlainMessage[] | { readonly shared: readonly PlainMessage[]; readonly own: readonly PlainMessage[] };
+type TypeResources = readonly PlainMessage[] | ResourceLayers;
 
 /** `vhds` of a route configuration whose virtual hosts come over the ADS stream. */
 const VHDS_OVER_ADS: PlainMessage = Object.freeze({ config_source: { ads: {}, resource_api_version: 'V3' } });
@@ -80,7 +81,7 @@ export function virtualHostsApart(resources: Readonly<Record<string, TypeResourc
     const split = splitList(routes as readonly PlainMessage[]);
     return { ...resources, [TypeUrl.RouteConfiguration]: split.routes, [TypeUrl.VirtualHost]: split.virtualHosts };
   }
-  const layers = routes as Exclude<TypeResources, readonly PlainMessage[]>;
+  const layers = routes as ResourceLayers;
   const shared = splitList(layers.shared);
   const own = splitList(layers.own);
   return {
