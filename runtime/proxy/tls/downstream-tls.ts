@@ -11,19 +11,12 @@
 import * as net from 'net';
 import * as tls from 'tls';
 import type { TlsIdentitySource, WorkloadMaterial } from '../identity';
-import { forwardedClientCert, uriSans } from './peer-identity';
+import { forwardedClientCert } from './peer-identity';
+import { ServeSocket, TlsHandoff } from './tls-handoff';
 
 export type DownstreamTlsMode = 'STRICT' | 'PERMISSIVE';
 
 const TLS_HANDSHAKE = 0x16;
-
-/** A socket the HTTP engine reads the peer identity from (set on mTLS connections only). */
-export interface PeerSocket extends net.Socket {
-  /** The `x-forwarded-client-cert` element to add upstream. */
-  meshformClientCert?: string;
-  /** The peer's SPIFFE ID. */
-  meshformPeerPrincipal?: string;
-}
 
 export interface DownstreamTlsProps {
   readonly mode: DownstreamTlsMode;
@@ -34,15 +27,13 @@ export interface DownstreamTlsProps {
   readonly handshakeTimeoutMs?: number;
 }
 
-/** Gets the socket to serve; a plaintext one comes paused, with its first bytes unread. */
-type Ready = (serve: net.Socket, mutualTls: boolean) => void;
 
 /** Terminates TLS for one listener. */
 export class DownstreamTls {
   readonly mode: DownstreamTlsMode;
   private readonly server: tls.Server;
   private material: WorkloadMaterial;
-  private readonly pending = new WeakMap<net.Socket, Ready>();
+  private readonly handoff: TlsHandoff;
 
   constructor(private readonly props: DownstreamTlsProps) {
     this.mode = props.mode;
@@ -51,12 +42,17 @@ export class DownstreamTls {
       key: this.material.privateKeyPem, cert: this.material.certChainPem, ca: this.material.rootCertPem,
       requestCert: true, rejectUnauthorized: true, handshakeTimeout: props.handshakeTimeoutMs ?? 10_000,
     });
-    this.server.on('secureConnection', (secure: tls.TLSSocket) => this.secured(secure));
-    this.server.on('tlsClientError', (_e, secure: tls.TLSSocket) => secure.destroy());
+    this.handoff = new TlsHandoff((peer) => {
+      if (props.forwardClientCert ?? true) peer.meshformClientCert = forwardedClientCert(peer, props.source.spiffeId);
+    });
+    this.handoff.attach(this.server);
   }
 
-  /** Accepts one connection: `ready` gets the socket to serve (TLS, or plaintext in PERMISSIVE); refused ones are closed. */
-  accept(socket: net.Socket, ready: Ready): void {
+  /**
+   * Accepts one connection: `ready` gets the socket to serve (mTLS, or in
+   * PERMISSIVE plaintext, paused with its first bytes unread); refused ones are closed.
+   */
+  accept(socket: net.Socket, ready: ServeSocket): void {
     if (this.mode === 'STRICT') {
       this.terminate(socket, ready);
       return;
@@ -74,28 +70,12 @@ export class DownstreamTls {
     });
   }
 
-  private terminate(socket: net.Socket, ready: Ready): void {
+  private terminate(socket: net.Socket, ready: ServeSocket): void {
     const current = this.props.source.material();
     if (current !== this.material) {
       this.material = current;
       this.server.setSecureContext({ key: current.privateKeyPem, cert: current.certChainPem, ca: current.rootCertPem });
     }
-    this.pending.set(socket, ready);
-    this.server.emit('connection', socket);
-  }
-
-  private secured(secure: tls.TLSSocket): void {
-    // node:tls keeps the wrapped socket as `_parent`.
-    const raw = (secure as unknown as { _parent?: net.Socket })._parent;
-    const ready = raw !== undefined ? this.pending.get(raw) : undefined;
-    if (ready === undefined) {
-      secure.destroy();
-      return;
-    }
-    const peer = secure as tls.TLSSocket & PeerSocket;
-    peer.meshformPeerPrincipal = uriSans(secure.getPeerCertificate())[0];
-    if (this.props.forwardClientCert ?? true) peer.meshformClientCert = forwardedClientCert(secure, this.props.source.spiffeId);
-    secure.on('error', () => secure.destroy());
-    ready(secure, true);
+    this.handoff.handTo(this.server, socket, ready);
   }
 }

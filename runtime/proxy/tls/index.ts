@@ -3,3 +3,4 @@ export * from './downstream-tls';
 export * from './upstream-tls';
 export * from './peer-identity';
 export * from './sni';
+export * from './tls-handoff';

@@ -10,8 +10,7 @@
  */
 import * as net from 'net';
 import * as tls from 'tls';
-import type { PeerSocket } from './downstream-tls';
-import { uriSans } from './peer-identity';
+import { ServeSocket, TlsHandoff } from './tls-handoff';
 
 const TLS_HANDSHAKE = 0x16;
 const CLIENT_HELLO = 1;
@@ -114,12 +113,10 @@ export interface CredentialChain {
   readonly requireClientCertificate: boolean;
 }
 
-type Ready = (serve: net.Socket, secured: boolean) => void;
-
 /** Terminates TLS on a gateway listener with the certificate of the chain the SNI selects. */
 export class GatewayTlsTerminator {
   private readonly servers: { readonly chain: CredentialChain; readonly server: tls.Server }[];
-  private readonly pending = new WeakMap<net.Socket, Ready>();
+  private readonly handoff = new TlsHandoff();
 
   constructor(chains: readonly CredentialChain[], private readonly handshakeTimeoutMs = 10_000) {
     this.servers = chains.map((chain) => {
@@ -131,36 +128,20 @@ export class GatewayTlsTerminator {
         ALPNProtocols: ['http/1.1'],
         handshakeTimeout: handshakeTimeoutMs,
       });
-      server.on('secureConnection', (secure: tls.TLSSocket) => this.secured(secure));
-      server.on('tlsClientError', (_e, secure: tls.TLSSocket) => secure.destroy());
+      this.handoff.attach(server);
       return { chain, server };
     });
   }
 
   /** Accepts one connection; `ready` gets the decrypted socket; no matching chain closes it. */
-  accept(socket: net.Socket, ready: Ready): void {
+  accept(socket: net.Socket, ready: ServeSocket): void {
     peekServerName(socket, this.handshakeTimeoutMs, (peek) => {
       const picked = peek.kind === 'clientHello' ? selectByServerName(this.servers.map((s) => ({ ...s, serverNames: s.chain.serverNames })), peek.serverName) : undefined;
       if (picked === undefined) {
         socket.destroy();
         return;
       }
-      this.pending.set(socket, ready);
-      picked.server.emit('connection', socket);
+      this.handoff.handTo(picked.server, socket, ready);
     });
-  }
-
-  private secured(secure: tls.TLSSocket): void {
-    // node:tls keeps the wrapped socket as `_parent`.
-    const raw = (secure as unknown as { _parent?: net.Socket })._parent;
-    const ready = raw !== undefined ? this.pending.get(raw) : undefined;
-    if (ready === undefined) {
-      secure.destroy();
-      return;
-    }
-    const principal = uriSans(secure.getPeerCertificate())[0];
-    if (principal !== undefined) (secure as tls.TLSSocket & PeerSocket).meshformPeerPrincipal = principal;
-    secure.on('error', () => secure.destroy());
-    ready(secure, true);
   }
 }
