@@ -7,8 +7,8 @@ import * as path from 'path';
 import { versionSubsetsYaml } from '../support/mesh-yaml';
 import { eventually, Mesh, serviceYaml, sidecarYaml, startMesh, startUpstream, Upstream, writeAtomically } from './harness';
 
-const BIND = '127.0.79.1';
-const CLIENT = '127.0.79.2';
+const BIND = '127.0.91.1';
+const CLIENT = '127.0.91.2';
 
 const reviewsRoutes = (fallback: string): string => `${versionSubsetsYaml('reviews', ['v1', 'v2'])}---
 apiVersion: networking.istio.io/v1
@@ -27,8 +27,8 @@ describe('proxy on delta ADS with virtual hosts over VHDS', () => {
   let mesh: Mesh | undefined;
 
   beforeAll(async () => {
-    const v1 = await startUpstream('v1', '127.0.79.11');
-    const v2 = await startUpstream('v2', '127.0.79.12');
+    const v1 = await startUpstream('v1', '127.0.91.11');
+    const v2 = await startUpstream('v2', '127.0.91.12');
     upstreams.push(v1, v2);
     mesh = await startMesh({
       'reviews.yaml': serviceYaml('reviews', [{ name: 'v1', address: v1.address, port: v1.port }, { name: 'v2', address: v2.address, port: v2.port }]),
