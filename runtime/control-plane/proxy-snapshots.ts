@@ -230,12 +230,11 @@ export class ProxySnapshots {
         this.queue.delete(nodeId);
         const proxy = this.proxies.get(nodeId);
         const config = queued.scope === 'connect' || !this.latest ? this.props.config() : this.latest;
-        if (queued.scope === 'eds' && !queued.requeued && proxy && this.needsFullTranslation(proxy, config)) {
-          // Cheap endpoint-only pushes first: the few proxies an endpoint change reaches further wait for them.
+        // Cheap endpoint-only pushes first: the few proxies an endpoint change reaches further wait for them.
+        if (proxy?.identity && this.publish(proxy, config, queued.scope, queued.changeAt, !queued.requeued) === 'deferred') {
           this.queue.set(nodeId, { scope: 'eds', changeAt: queued.changeAt, requeued: true });
           continue;
         }
-        if (proxy?.identity) this.publish(proxy, config, queued.scope, queued.changeAt);
         if (performance.now() >= until) break;
       }
       if (this.queue.size > 0) {
@@ -254,15 +253,6 @@ export class ProxySnapshots {
   private endpointsOnly(proxy: ConnectedProxy, config: ConfigSnapshot): readonly PlainMessage[] | undefined {
     if (!proxy.identity || proxy.error || !proxy.config || this.props.translate || !this.props.cache.getSnapshot(proxy.node.id)) return undefined;
     return endpointsOnlyTranslation(proxy.config, config, proxy.identity, this.props.translateOptions ?? {});
-  }
-
-  /** Whether an endpoint change makes `proxy` need its full translation (a failing check counts as no: `publish` reports it). */
-  private needsFullTranslation(proxy: ConnectedProxy, config: ConfigSnapshot): boolean {
-    try {
-      return this.endpointsOnly(proxy, config) === undefined;
-    } catch {
-      return false;
-    }
   }
 
   /** Counts a published snapshot as in flight until its changed types are acknowledged. */
@@ -357,7 +347,13 @@ export class ProxySnapshots {
 
   // --- publishing --------------------------------------------------------------
 
-  private publish(proxy: ConnectedProxy, config: ConfigSnapshot, scope: 'connect' | 'full' | 'eds', changeAt: number | undefined): void {
+  /**
+   * Translates and publishes `proxy`'s snapshot. With `deferFull`, an endpoint
+   * change that needs the full translation is not done but `'deferred'`.
+   */
+  private publish(
+    proxy: ConnectedProxy, config: ConfigSnapshot, scope: 'connect' | 'full' | 'eds', changeAt: number | undefined, deferFull = false,
+  ): 'deferred' | 'done' {
     const identity = proxy.identity as ProxyIdentity;
     const nodeId = proxy.node.id;
     const fail = (message: string): void => {
@@ -370,8 +366,13 @@ export class ProxySnapshots {
     let conflicts: readonly string[];
     const previous = this.props.cache.getSnapshot(nodeId);
     const started = process.hrtime.bigint();
+    let deferred = false;
     try {
       const endpoints = scope === 'eds' ? this.endpointsOnly(proxy, config) : undefined;
+      if (scope === 'eds' && !endpoints && deferFull) {
+        deferred = true;
+        return 'deferred';
+      }
       if (endpoints && previous) {
         // Only load assignments can differ: the other types stay as they are.
         snapshot = previous.withTypes({ [TypeUrl.ClusterLoadAssignment]: { shared: endpoints, own: [] } });
@@ -384,19 +385,19 @@ export class ProxySnapshots {
       }
     } catch (e) {
       fail(`translation failed: ${e instanceof Error ? e.message : String(e)}`);
-      return;
+      return 'done';
     } finally {
-      this.props.metrics.translateDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      if (!deferred) this.props.metrics.translateDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
     }
     const validation = this.props.validate(snapshot);
     if (!validation.ok) {
       fail(`invalid resources: ${validation.errors.join('; ')}`);
-      return;
+      return 'done';
     }
     const consistency = this.props.cache.setSnapshot(nodeId, snapshot);
     if (!consistency.ok) {
       fail(`inconsistent snapshot: ${consistency.errors.join('; ')}`);
-      return;
+      return 'done';
     }
     delete proxy.error;
     proxy.configVersion = config.version;
@@ -409,7 +410,7 @@ export class ProxySnapshots {
       previous?.version(t) !== snapshot.version(t) && ((previous?.resources(t).size ?? 0) > 0 || snapshot.resources(t).size > 0));
     if (changed.length === 0) {
       this.props.logger.debug(`proxy: ${nodeId}: config version ${config.version} changes nothing`);
-      return;
+      return 'done';
     }
     this.props.metrics.snapshotsPublished.inc({ scope });
     this.track(nodeId, previous, snapshot, changed);
@@ -417,6 +418,7 @@ export class ProxySnapshots {
       for (const t of changed) proxy.pending.set(t, { version: snapshot.version(t), changeAt, sentObserved: false });
     }
     this.props.logger.info(`proxy: ${nodeId}: published config version ${config.version} (${scope}; changed ${changed.map(shortTypeName).join(', ')})`);
+    return 'done';
   }
 }
 
