@@ -389,14 +389,18 @@ export class AdsClient extends TypedEmitter<AdsClientEvents> {
 
   // --- responses ---------------------------------------------------------------
 
-  private onResponse(handle: StreamHandle, response: DiscoveryResponse): void {
-    if (this.stream !== handle || this.closed) return;
+  /** The type of a response on the current stream, or `undefined` (an ended stream, a closed client, or a type not followed: logged). */
+  private typeOfResponse<T>(handle: StreamHandle, typeUrl: string, typeOf: (typeUrl: string) => T | undefined): T | undefined {
+    if (this.stream !== handle || this.closed) return undefined;
     this.onConnected();
-    const type = typeNameOf(response.type_url);
-    if (!type) {
-      this.logger.warn(`xds client: ignoring a response of unsupported type '${response.type_url}'`);
-      return;
-    }
+    const type = typeOf(typeUrl);
+    if (type === undefined) this.logger.warn(`xds client: ignoring a response of unsupported type '${typeUrl}'`);
+    return type;
+  }
+
+  private onResponse(handle: StreamHandle, response: DiscoveryResponse): void {
+    const type = this.typeOfResponse(handle, response.type_url, typeNameOf);
+    if (!type) return;
     const s = this.types[type];
     s.nonce = response.nonce;
     const at = new Date();
@@ -438,13 +442,8 @@ export class AdsClient extends TypedEmitter<AdsClientEvents> {
 
   /** Delta: resources added, replaced or removed one by one (see `delta-responses.ts`). */
   private onDeltaResponse(handle: StreamHandle, response: DeltaDiscoveryResponse): void {
-    if (this.stream !== handle || this.closed) return;
-    this.onConnected();
-    const type = deltaTypeOf(response.type_url);
-    if (!type) {
-      this.logger.warn(`xds client: ignoring a response of unsupported type '${response.type_url}'`);
-      return;
-    }
+    const type = this.typeOfResponse(handle, response.type_url, deltaTypeOf);
+    if (!type) return;
     this.types[type].nonce = response.nonce;
     const at = new Date();
     const version = response.system_version_info;
