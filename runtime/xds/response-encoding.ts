@@ -31,13 +31,8 @@ const DELTA_ENTRIES = new WeakMap<AnyMessage, { readonly name: string; readonly 
 export function encodeDiscoveryResponse(value: Readonly<Record<string, unknown>>): Buffer | undefined {
   const common = commonFields(value, SOTW_FIELDS, 'version_info');
   if (!common) return undefined;
-  const entries: Buffer[] = [];
-  for (const resource of common.resources) {
-    const entry = sotwEntry(resource);
-    if (!entry) return undefined;
-    entries.push(entry);
-  }
-  const parts = [stringField(1, common.version), ...entries, stringField(4, common.typeUrl), stringField(5, common.nonce)];
+  const parts = leadingParts(common, sotwEntry);
+  if (!parts) return undefined;
   if (common.controlPlane) parts.push(common.controlPlane(6));
   return Buffer.concat(parts);
 }
@@ -48,13 +43,8 @@ export function encodeDeltaDiscoveryResponse(value: Readonly<Record<string, unkn
   if (!common) return undefined;
   const removed = value.removed_resources ?? [];
   if (!Array.isArray(removed) || removed.some((n) => typeof n !== 'string')) return undefined;
-  const entries: Buffer[] = [];
-  for (const resource of common.resources) {
-    const entry = deltaEntry(resource);
-    if (!entry) return undefined;
-    entries.push(entry);
-  }
-  const parts = [stringField(1, common.version), ...entries, stringField(4, common.typeUrl), stringField(5, common.nonce)];
+  const parts = leadingParts(common, deltaEntry);
+  if (!parts) return undefined;
   for (const name of removed as string[]) parts.push(stringField(6, name));
   if (common.controlPlane) parts.push(common.controlPlane(7));
   return Buffer.concat(parts);
@@ -88,6 +78,22 @@ function commonFields(value: Readonly<Record<string, unknown>>, known: ReadonlyS
     resources,
     ...(controlPlane !== undefined ? { controlPlane: (field: number) => messageField(field, stringField(1, identifier as string | undefined)) } : {}),
   };
+}
+
+/**
+ * The fields both responses write first, in field-number order: the version
+ * (1), each resource entry framed by `entryOf` (2), the type URL (4) and the
+ * nonce (5); undefined when a resource has a shape `entryOf` does not write.
+ */
+function leadingParts(common: CommonFields, entryOf: (resource: unknown) => Buffer | undefined): Buffer[] | undefined {
+  const parts = [stringField(1, common.version)];
+  for (const resource of common.resources) {
+    const entry = entryOf(resource);
+    if (!entry) return undefined;
+    parts.push(entry);
+  }
+  parts.push(stringField(4, common.typeUrl), stringField(5, common.nonce));
+  return parts;
 }
 
 function isAny(value: unknown): value is AnyMessage {
