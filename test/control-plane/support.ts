@@ -4,9 +4,7 @@
  * client, a logger that keeps its lines, and YAML config directories.
  */
 import { spawn } from 'child_process';
-import * as fs from 'fs';
 import * as http from 'http';
-import * as os from 'os';
 import * as path from 'path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -56,17 +54,7 @@ export function memoryLogger(): ControlPlaneLogger & { lines: string[]; text(): 
   return { ...logger, lines, text: () => lines.join('') };
 }
 
-/** A fresh temporary directory. */
-export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `meshform-${prefix}-`));
-}
-
-/** Writes `text` to `file` atomically (write then rename), as editors and `kubectl` tooling do. */
-export function writeAtomically(file: string, text: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
-}
+export { tempDir, writeAtomically } from '../support/config-dir';
 
 // --- echo backends -------------------------------------------------------------
 
@@ -167,19 +155,42 @@ function struct(json: Record<string, unknown>): PlainMessage {
   return { fields: Object.fromEntries(Object.entries(json).map(([k, v]) => [k, value(v)])) };
 }
 
-/** A state-of-the-world ADS stream that records responses and can ACK or NACK them. */
-export class RawAdsClient {
-  public readonly responses: DiscoveryResponse[] = [];
+/** One raw ADS stream (state of the world or delta) that records responses; its first request names the node. */
+abstract class RawAdsStream<Req, Res> {
+  public readonly responses: Res[] = [];
   private readonly client: grpc.Client;
-  private readonly call: grpc.ClientDuplexStream<DiscoveryRequest, DiscoveryResponse>;
+  private readonly call: grpc.ClientDuplexStream<Req, Res>;
   private firstSent = false;
 
-  public constructor(xdsPort: number, private readonly nodeId: string, private readonly metadata: Record<string, unknown>) {
+  protected constructor(
+    method: 'StreamAggregatedResources' | 'DeltaAggregatedResources',
+    xdsPort: number,
+    private readonly nodeId: string,
+    private readonly metadata: Record<string, unknown>,
+  ) {
     const Client = grpc.makeGenericClientConstructor(adsServiceDefinition(), 'AggregatedDiscoveryService');
     this.client = new Client(`127.0.0.1:${xdsPort}`, grpc.credentials.createInsecure());
-    this.call = (this.client as unknown as { StreamAggregatedResources(): grpc.ClientDuplexStream<DiscoveryRequest, DiscoveryResponse> }).StreamAggregatedResources();
-    this.call.on('data', (r: DiscoveryResponse) => this.responses.push(r));
+    this.call = (this.client as unknown as Record<typeof method, () => grpc.ClientDuplexStream<Req, Res>>)[method]();
+    this.call.on('data', (r: Res) => this.responses.push(r));
     this.call.on('error', () => undefined);
+  }
+
+  public close(): void {
+    this.call.cancel();
+    this.client.close();
+  }
+
+  protected write(request: Omit<Req, 'node'>): void {
+    const node = this.firstSent ? null : { id: this.nodeId, cluster: 'test', metadata: struct(this.metadata) };
+    this.firstSent = true;
+    this.call.write({ ...request, node } as unknown as Req);
+  }
+}
+
+/** A state-of-the-world ADS stream that records responses and can ACK or NACK them. */
+export class RawAdsClient extends RawAdsStream<DiscoveryRequest, DiscoveryResponse> {
+  public constructor(xdsPort: number, nodeId: string, metadata: Record<string, unknown>) {
+    super('StreamAggregatedResources', xdsPort, nodeId, metadata);
   }
 
   /** Subscribes to `typeUrl` (wildcard when `names` is empty). */
@@ -207,37 +218,17 @@ export class RawAdsClient {
       error_detail: { code: 3, message },
     });
   }
-
-  public close(): void {
-    this.call.cancel();
-    this.client.close();
-  }
-
-  private write(request: Omit<DiscoveryRequest, 'node'>): void {
-    const node = this.firstSent ? null : { id: this.nodeId, cluster: 'test', metadata: struct(this.metadata) };
-    this.firstSent = true;
-    this.call.write({ ...request, node } as unknown as DiscoveryRequest);
-  }
 }
 
 /** A delta ADS stream that records responses and ACKs them on request. */
-export class RawDeltaAdsClient {
-  public readonly responses: DeltaDiscoveryResponse[] = [];
-  private readonly client: grpc.Client;
-  private readonly call: grpc.ClientDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
-  private firstSent = false;
-
-  public constructor(xdsPort: number, private readonly nodeId: string, private readonly metadata: Record<string, unknown>) {
-    const Client = grpc.makeGenericClientConstructor(adsServiceDefinition(), 'AggregatedDiscoveryService');
-    this.client = new Client(`127.0.0.1:${xdsPort}`, grpc.credentials.createInsecure());
-    this.call = (this.client as unknown as { DeltaAggregatedResources(): grpc.ClientDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse> }).DeltaAggregatedResources();
-    this.call.on('data', (r: DeltaDiscoveryResponse) => this.responses.push(r));
-    this.call.on('error', () => undefined);
+export class RawDeltaAdsClient extends RawAdsStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse> {
+  public constructor(xdsPort: number, nodeId: string, metadata: Record<string, unknown>) {
+    super('DeltaAggregatedResources', xdsPort, nodeId, metadata);
   }
 
   /** Subscribes to `names` of `typeUrl` (the wildcard when none are given, for CDS and LDS). */
   public subscribe(typeUrl: string, names: readonly string[] = []): void {
-    this.write({ type_url: typeUrl, resource_names_subscribe: names });
+    this.change({ type_url: typeUrl, resource_names_subscribe: names });
   }
 
   /** Responses of `typeUrl` received so far, oldest first. */
@@ -247,21 +238,14 @@ export class RawDeltaAdsClient {
 
   /** The resources of `response`, unpacked, by name. */
   public static resources(response: DeltaDiscoveryResponse): Map<string, PlainMessage> {
-    return new Map(response.resources.map((r) => [r.name, unpackResource(r.resource as { type_url: string; value: Uint8Array })]));
+    return new Map(response.resources.map((r) => [r.name, unpackResource(r.resource)]));
   }
 
   public ack(response: DeltaDiscoveryResponse): void {
-    this.write({ type_url: response.type_url, response_nonce: response.nonce });
+    this.change({ type_url: response.type_url, response_nonce: response.nonce });
   }
 
-  public close(): void {
-    this.call.cancel();
-    this.client.close();
-  }
-
-  private write(request: Partial<Omit<DeltaDiscoveryRequest, 'node'>>): void {
-    const node = this.firstSent ? null : { id: this.nodeId, cluster: 'test', metadata: struct(this.metadata) };
-    this.firstSent = true;
-    this.call.write({ resource_names_subscribe: [], resource_names_unsubscribe: [], initial_resource_versions: {}, response_nonce: '', ...request, node } as unknown as DeltaDiscoveryRequest);
+  private change(request: Partial<Omit<DeltaDiscoveryRequest, 'node'>> & { readonly type_url: string }): void {
+    this.write({ resource_names_subscribe: [], resource_names_unsubscribe: [], initial_resource_versions: {}, response_nonce: '', ...request });
   }
 }
