@@ -26,21 +26,15 @@ import * as os from 'os';
 import * as path from 'path';
 import { meshYaml } from './bench-mesh';
 import { runFixedRate } from './loadgen';
-import { freePort, httpStatus, sleep, tree, waitPort } from './proc';
+import { args, freePort, httpStatus, MESHFORM, sleep, tree, waitPort } from './proc';
 
-const argv = process.argv.slice(2);
-const opt = (n: string, d: string): string => {
-  const i = argv.indexOf(`--${n}`);
-  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : d;
-};
+const { flag, opt } = args;
 const SECONDS = Number(opt('seconds', '10'));
 const RATE = Number(opt('rate', '1000'));
 const SETTLE_MS = Number(opt('settle', '3')) * 1000;
 const TIMEOUT_MS = Number(opt('timeout', '180')) * 1000;
 const NODE_FLAGS = opt('node-flags', '').split(' ').filter((f) => f !== '');
-const KEEP = argv.includes('--keep');
-const ROOT = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}lib${path.sep}`) ? ['..'] : []));
-const MESHFORM = path.resolve(opt('meshform', path.join(ROOT, 'bin', 'meshform')));
+const KEEP = flag('keep');
 /** The compiled tree next to the meshform command file (bin/ → lib/). */
 const MESHFORM_LIB = path.join(path.dirname(MESHFORM), '..', 'lib');
 

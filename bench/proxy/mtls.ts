@@ -31,21 +31,15 @@ import * as os from 'os';
 import * as path from 'path';
 import { launcherProxyIdentity } from '../../runtime/control-plane';
 import { runFixedRate, LoadResult } from './loadgen';
-import { cpuSeconds, finishRun, freePort, httpStatus, machineLine, memoryMb, sleep, waitPort } from './proc';
+import { args, cpuSeconds, finishRun, freePort, httpStatus, machineLine, memoryMb, MESHFORM, sleep, waitPort } from './proc';
 
 const argv = process.argv.slice(2);
-const flag = (n: string): boolean => argv.includes(`--${n}`);
-const opt = (n: string, d: string): string => {
-  const i = argv.indexOf(`--${n}`);
-  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : d;
-};
+const { flag, opt } = args;
 const ROUNDS = Number(opt('rounds', '3'));
 const SECONDS = Number(opt('seconds', '10'));
 const RATE = Number(opt('rate', '1000'));
 const SKIP_WRK = flag('skip-wrk');
 const KEEP = flag('keep');
-const ROOT = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}lib${path.sep}`) ? ['..'] : []));
-const MESHFORM = path.resolve(opt('meshform', path.join(ROOT, 'bin', 'meshform')));
 const TRUST_DOMAIN = 'cluster.local';
 
 let stopping = false;

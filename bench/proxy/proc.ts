@@ -115,3 +115,19 @@ export function finishRun(dir: string, summary: readonly string[], stop: () => v
   stop();
   process.exit(0);
 }
+
+/** This run's command-line flags: `flag('keep')` for `--keep`, `opt('rounds', '3')` for `--rounds N`. */
+export const args = {
+  flag: (name: string): boolean => process.argv.slice(2).includes(`--${name}`),
+  opt: (name: string, fallback: string): string => {
+    const argv = process.argv.slice(2);
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 && i + 1 < argv.length ? (argv[i + 1] as string) : fallback;
+  },
+};
+
+/** The repository (from the sources, or from their compiled copies under lib/). */
+export const REPO_ROOT = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}lib${path.sep}`) ? ['..'] : []));
+
+/** The meshform command the benchmark runs: `--meshform FILE`, else the repository's bin/meshform. */
+export const MESHFORM = path.resolve(args.opt('meshform', path.join(REPO_ROOT, 'bin', 'meshform')));

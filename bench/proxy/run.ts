@@ -32,14 +32,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { meshYaml } from './bench-mesh';
 import { runFixedRate, LoadResult } from './loadgen';
-import { cpuSeconds, finishRun, freePort, httpStatus, machineLine, memoryMb, waitPort } from './proc';
+import { args, cpuSeconds, finishRun, freePort, httpStatus, machineLine, memoryMb, MESHFORM, REPO_ROOT, waitPort } from './proc';
 
-const argv = process.argv.slice(2);
-const flag = (n: string) => argv.includes(`--${n}`);
-const opt = (n: string, d: string) => {
-  const i = argv.indexOf(`--${n}`);
-  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : d;
-};
+const { flag, opt } = args;
 const ROUNDS = Number(opt('rounds', '3'));
 const SECONDS = Number(opt('seconds', '10'));
 const RATE = Number(opt('rate', '1000'));
@@ -49,8 +44,6 @@ const ONLY = opt('only', '');
 const NODE_FLAGS = opt('node-flags', '').split(' ').filter((f) => f !== '');
 const SKIP_WRK = flag('skip-wrk');
 const KEEP = flag('keep');
-const ROOT = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}lib${path.sep}`) ? ['..'] : []));
-const MESHFORM = path.resolve(opt('meshform', path.join(ROOT, 'bin', 'meshform')));
 
 interface Target {
   readonly name: string;
@@ -160,7 +153,7 @@ http { access_log off; keepalive_requests 1000000; keepalive_timeout 300s;
   fs.writeFileSync(path.join(meshDir, 'bench.yaml'), meshYaml(upPort, ports.egress));
 
   const upstream = start('nginx', ['-p', dir, '-c', path.join(dir, 'upstream.conf')], loadCpu);
-  const meshformJs = path.join(ROOT, 'lib', 'bench', 'proxy', 'meshform-static.js');
+  const meshformJs = path.join(REPO_ROOT, 'lib', 'bench', 'proxy', 'meshform-static.js');
   const proxyTarget = (name: string, workers: number): Target => {
     const i = workers; // proxy i: bind 127.0.0.2i, workload bench-i
     const bind = `127.0.0.2${i}`;
